@@ -1,0 +1,1 @@
+"""Shared infrastructure for Qorgau services."""

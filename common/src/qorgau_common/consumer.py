@@ -1,0 +1,163 @@
+"""Consuming one event safely: parse, apply with retries, dead-letter, then ack.
+
+Infrastructure outages (database or network) are retried until they pass, so an outage
+never empties a topic into its DLQ. Any other failure is retried a few times, then the
+message goes to `<topic>.dlq` with its reason and the consumer moves on. The offset is
+committed only after the effect committed or the message was parked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Protocol, TypeVar, cast
+
+import asyncpg
+import structlog
+from faststream.kafka import KafkaBroker, KafkaMessage
+from prometheus_client import Counter
+from pydantic import ValidationError
+from qorgau_contracts import DeadLetter, Event, dlq_name
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+log = structlog.get_logger(__name__)
+
+E = TypeVar("E", bound=Event)
+
+DEAD_LETTERS = Counter(
+    "qorgau_dead_letters_total", "Messages parked on a dead-letter topic", ["service", "topic"]
+)
+CONSUMED = Counter(
+    "qorgau_events_consumed_total", "Events consumed", ["service", "topic", "outcome"]
+)
+
+INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+)
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """Field paths and reasons, without the input values (which may be personal)."""
+    parts = [
+        f"{'.'.join(str(p) for p in err['loc']) or '<body>'}: {err['msg']}"
+        for err in exc.errors(include_input=False, include_url=False)
+    ]
+    return "; ".join(parts)
+
+
+class _Record(Protocol):
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    headers: list[tuple[str, bytes | None]]
+
+
+def _record(msg: KafkaMessage) -> _Record:
+    return cast(_Record, msg.raw_message)
+
+
+def _is_infrastructure(exc: BaseException) -> bool:
+    return isinstance(exc, INFRASTRUCTURE_ERRORS)
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        service: str,
+        *,
+        max_attempts: int = 5,
+        backoff_max_s: float = 10.0,
+    ) -> None:
+        self._broker = broker
+        self._service = service
+        self._max_attempts = max_attempts
+        self._backoff_max_s = backoff_max_s
+
+    async def consume(
+        self, msg: KafkaMessage, model: type[E], apply: Callable[[E], Awaitable[None]]
+    ) -> None:
+        record = _record(msg)
+        topic = record.topic
+        first_failed_at: datetime | None = None
+        try:
+            event = model.model_validate_json(msg.body)
+        except ValidationError as exc:
+            reason = f"invalid {model.__name__}: {describe_validation_error(exc)}"
+            await self._park(msg, reason, attempts=1, first_failed_at=datetime.now(UTC))
+            await msg.ack()
+            return
+        structlog.contextvars.bind_contextvars(
+            correlation_id=str(event.correlation_id),
+            incident_id=str(getattr(event, "incident_id", "")) or None,
+            event_id=str(event.event_id),
+        )
+        attempts = 0
+        try:
+            await self._apply_with_retries(apply, event)
+            CONSUMED.labels(self._service, topic, "applied").inc()
+        except Exception as exc:
+            attempts = self._max_attempts
+            first_failed_at = first_failed_at or datetime.now(UTC)
+            log.error("event failed; parking it", topic=topic, error=repr(exc))
+            await self._park(msg, repr(exc), attempts=attempts, first_failed_at=first_failed_at)
+        finally:
+            structlog.contextvars.unbind_contextvars("correlation_id", "incident_id", "event_id")
+        await msg.ack()
+
+    async def _apply_with_retries(self, apply: Callable[[E], Awaitable[None]], event: E) -> None:
+        while True:
+            try:
+                async for attempt in AsyncRetrying(
+                    stop=stop_after_attempt(self._max_attempts),
+                    wait=wait_exponential(multiplier=0.2, max=self._backoff_max_s),
+                    retry=retry_if_exception(lambda e: not _is_infrastructure(e)),
+                    reraise=True,
+                ):
+                    with attempt:
+                        await apply(event)
+                return
+            except INFRASTRUCTURE_ERRORS as exc:
+                log.warning("infrastructure unavailable; retrying", error=type(exc).__name__)
+                await asyncio.sleep(self._backoff_max_s / 5)
+
+    async def _park(
+        self, msg: KafkaMessage, reason: str, *, attempts: int, first_failed_at: datetime
+    ) -> None:
+        record = _record(msg)
+        dead = DeadLetter(
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key_b64=base64.b64encode(record.key).decode() if record.key else None,
+            value_b64=base64.b64encode(msg.body).decode(),
+            headers=tuple(
+                (name, base64.b64encode(value or b"").decode()) for name, value in record.headers
+            ),
+            error=reason,
+            service=self._service,
+            attempts=attempts,
+            first_failed_at=first_failed_at,
+            last_failed_at=datetime.now(UTC),
+        )
+        await self._broker.publish(
+            dead.model_dump_json().encode(),
+            topic=dlq_name(record.topic),
+            key=record.key,
+            headers={"event_type": "dead_letter", "service": self._service},
+        )
+        DEAD_LETTERS.labels(self._service, record.topic).inc()
+        CONSUMED.labels(self._service, record.topic, "dead_lettered").inc()
+        log.warning(
+            "message parked on dead-letter topic",
+            topic=record.topic,
+            offset=record.offset,
+            reason=reason,
+        )

@@ -1,0 +1,51 @@
+"""HTTP surface shared by every service: probes, metrics, RFC 9457 problems, serving."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from prometheus_client import make_asgi_app
+
+from .runtime import ServiceRuntime
+from .settings import ServiceSettings
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
+    @app.get("/health/live", tags=["operations"], summary="Liveness probe")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/health/ready", tags=["operations"], summary="Readiness: PostgreSQL and Kafka")
+    async def ready() -> JSONResponse:
+        checks = await runtime.ready()
+        ok = all(checks.values())
+        return JSONResponse(
+            {"status": "ready" if ok else "not ready", "checks": checks},
+            status_code=200 if ok else 503,
+        )
+
+    app.mount("/metrics", make_asgi_app())
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    """Run until SIGINT/SIGTERM; uvicorn then runs the lifespan shutdown (graceful stop)."""
+    config = uvicorn.Config(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=20,
+    )
+    asyncio.run(uvicorn.Server(config).serve())

@@ -1,0 +1,80 @@
+"""Broker construction and explicit topic creation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.subscriber.usecase import DefaultSubscriber
+from qorgau_contracts import TOPICS
+
+from .settings import ServiceSettings
+
+_TOPIC_ALREADY_EXISTS = 36
+
+
+def make_broker(settings: ServiceSettings, client_id: str) -> KafkaBroker:
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=settings.kafka_enable_idempotence,
+        request_timeout_ms=10_000,
+        logger=None,
+    )
+
+
+def subscribe(
+    broker: KafkaBroker,
+    topic: str,
+    settings: ServiceSettings,
+    group_id: str,
+    *,
+    description: str,
+) -> DefaultSubscriber:
+    """A subscriber with manual ack: offsets commit only after our transaction does."""
+    return broker.subscriber(
+        topic,
+        group_id=group_id,
+        ack_policy=AckPolicy.MANUAL,
+        auto_offset_reset="earliest",
+        session_timeout_ms=settings.kafka_session_timeout_ms,
+        heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+        title=f"{group_id}/{topic}",
+        description=description,
+    )
+
+
+def topic_partitions() -> dict[str, int]:
+    """Every topic with its partition count; dead-letter topics get one partition."""
+    specs: dict[str, int] = {}
+    for topic in TOPICS:
+        specs[topic.name] = topic.partitions
+        specs[topic.dlq] = 1
+    return specs
+
+
+async def ensure_topics(
+    bootstrap_servers: str, specs: Mapping[str, int] | None = None, replication: int = 1
+) -> list[str]:
+    """Create topics explicitly (brokers may auto-create them with the wrong partition count).
+
+    Returns the names created now; an existing topic counts as success.
+    """
+    wanted = dict(specs or topic_partitions())
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=10_000)
+    await admin.start()
+    created: list[str] = []
+    try:
+        for name, partitions in wanted.items():
+            response = await admin.create_topics([NewTopic(name, partitions, replication)])
+            for topic_name, code, *rest in response.topic_errors:
+                if code == 0:
+                    created.append(topic_name)
+                elif code != _TOPIC_ALREADY_EXISTS:
+                    raise RuntimeError(f"cannot create topic {topic_name}: error {code} {rest}")
+    finally:
+        await admin.close()
+    return created

@@ -1,0 +1,95 @@
+"""What every service runs besides its handlers: pool, migrations, broker, outbox relay.
+
+Start order: pool → migrations → broker (producer and consumers) → relay. Stop order is
+the reverse of what matters: consumers stop and finish in-flight work first, then the
+relay drains what they wrote, then the pool closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+
+import asyncpg
+import structlog
+from faststream.kafka import KafkaBroker
+
+from .db import apply_migrations, create_pool
+from .kafka import make_broker
+from .outbox import OutboxMessage, OutboxRelay
+from .settings import ServiceSettings
+
+log = structlog.get_logger(__name__)
+
+RegisterHandlers = Callable[[KafkaBroker, "ServiceRuntime"], None]
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        service: str,
+        migrations: tuple[str, ...],
+        register: RegisterHandlers,
+    ) -> None:
+        self.settings = settings
+        self.service = service
+        self._migrations = migrations
+        self._register = register
+        self._pool: asyncpg.Pool | None = None
+        self._broker: KafkaBroker | None = None
+        self._relay: OutboxRelay | None = None
+        self._relay_task: asyncio.Task[None] | None = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        assert self._pool is not None, "runtime not started"
+        return self._pool
+
+    @property
+    def broker(self) -> KafkaBroker:
+        assert self._broker is not None, "runtime not started"
+        return self._broker
+
+    async def start(self) -> None:
+        self._pool = await create_pool(self.settings.database_url)
+        async with self._pool.acquire() as conn:
+            await apply_migrations(conn, self.service, self._migrations)
+        self._broker = make_broker(self.settings, client_id=f"qorgau-{self.service}")
+        self._register(self._broker, self)
+        await self._broker.start()
+        self._relay = OutboxRelay(
+            self._pool,
+            self.service,
+            self._publish,
+            poll_interval_s=self.settings.outbox_poll_interval_s,
+        )
+        self._relay_task = asyncio.create_task(self._relay.run(), name=f"{self.service}-outbox")
+        log.info("service started")
+
+    async def _publish(self, message: OutboxMessage) -> None:
+        await self.broker.publish(
+            message.payload, topic=message.topic, key=message.key, headers=message.headers
+        )
+
+    async def stop(self) -> None:
+        if self._broker is not None:
+            await self._broker.stop()
+        if self._relay_task is not None:
+            self._relay_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._relay_task
+        if self._pool is not None:
+            await self._pool.close()
+        log.info("service stopped")
+
+    async def ready(self) -> dict[str, bool]:
+        """Readiness: PostgreSQL answers and the broker is reachable."""
+        checks = {"postgres": False, "kafka": False}
+        with contextlib.suppress(Exception):
+            checks["postgres"] = await asyncio.wait_for(self.pool.fetchval("SELECT true"), 2)
+        with contextlib.suppress(Exception):
+            checks["kafka"] = bool(await self.broker.ping(timeout=2))
+        return checks

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def shared(name: str, default: Any, description: str) -> Any:
+    """A setting every service reads from the same `QORGAU_<NAME>` variable."""
+    return Field(
+        default=default,
+        validation_alias=AliasChoices(f"QORGAU_{name.upper()}", name),
+        description=description,
+    )
+
+
+class ServiceSettings(BaseSettings):
+    """Settings common to every service. Subclasses set their own `env_prefix`."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    database_url: str = shared(
+        "database_url",
+        "postgresql://postgres@127.0.0.1:5432/qorgau",
+        "PostgreSQL DSN; each service uses its own schema in it.",
+    )
+    kafka_bootstrap_servers: str = shared(
+        "kafka_bootstrap_servers", "127.0.0.1:9092", "Kafka bootstrap servers, comma-separated."
+    )
+    kafka_session_timeout_ms: int = shared(
+        "kafka_session_timeout_ms", 6000, "Consumer group session timeout."
+    )
+    kafka_heartbeat_interval_ms: int = shared(
+        "kafka_heartbeat_interval_ms", 1000, "Consumer group heartbeat interval."
+    )
+    kafka_enable_idempotence: bool = shared(
+        "kafka_enable_idempotence", False, "Idempotent producer (needs Apache Kafka, not Tansu)."
+    )
+    log_level: str = shared("log_level", "INFO", "Log level: DEBUG, INFO, WARNING, ERROR.")
+    log_format: str = shared("log_format", "json", "`json` (default) or `console` for humans.")
+    outbox_poll_interval_s: float = shared(
+        "outbox_poll_interval_s", 1.0, "How often the outbox relay polls besides LISTEN/NOTIFY."
+    )
+    consumer_max_attempts: int = shared(
+        "consumer_max_attempts", 5, "Attempts before a failing message goes to its DLQ."
+    )
+    http_host: str = Field(default="127.0.0.1", description="Address the HTTP server binds.")
+    http_port: int = Field(default=8080, description="Port of the HTTP server.")

@@ -1,0 +1,1 @@
+"""Qorgau local stack."""

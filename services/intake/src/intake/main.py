@@ -1,0 +1,48 @@
+"""Composition root for intake."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from qorgau_common.http import add_operational_routes
+from qorgau_common.runtime import ServiceRuntime
+
+from .api import BodyGuard, IntakeDeps, install_error_handlers, router
+from .config import IntakeSettings
+from .crypto import FieldCipher, parse_keys
+from .handlers import SERVICE, register
+
+DESCRIPTION = """\
+Call-centre operators submit 102 and 111 calls here. Every endpoint except the probes
+and metrics needs `Authorization: Bearer <token>` (create one with
+`python -m intake token create`). Errors are RFC 9457 `application/problem+json`
+and name the field at fault; they never echo what was sent.
+"""
+
+
+def create_app(settings: IntakeSettings) -> FastAPI:
+    # Fail at start, not at the first report, when the keys are missing or malformed.
+    cipher = FieldCipher(parse_keys(settings.encryption_keys), settings.encryption_active_key)
+    runtime = ServiceRuntime(
+        settings, service=SERVICE, migrations=("qorgau_common", "intake"), register=register
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title="Qorgau intake", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
+    )
+    app.state.deps = IntakeDeps(pool=lambda: runtime.pool, cipher=cipher)
+    install_error_handlers(app)
+    app.include_router(router)
+    add_operational_routes(app, runtime)
+    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
+    return app

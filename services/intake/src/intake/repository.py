@@ -1,0 +1,166 @@
+"""SQL for intake's schema: incidents, timeline, tokens, audit, inbox and outbox."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+import asyncpg
+from qorgau_common.db import Connection
+from qorgau_common.outbox import enqueue
+from qorgau_contracts import INCIDENT_REPORTED, IncidentReported
+
+from .crypto import Sealed
+from .reports import NewIncident, ReportAccepted, ReportIn
+
+SCHEMA = "intake"
+
+_ACCEPTED_COLUMNS = "id, short_code, status, district, priority, risk_level"
+
+
+def _accepted(row: asyncpg.Record) -> ReportAccepted:
+    return ReportAccepted(
+        incident_id=row["id"],
+        short_code=row["short_code"],
+        status=row["status"],
+        district=row["district"],
+        priority=row["priority"],
+        risk_level=row["risk_level"],
+    )
+
+
+async def find_existing(
+    conn: Connection, channel: str, call_id: str, idempotency_key: str | None
+) -> ReportAccepted | None:
+    row = await conn.fetchrow(
+        f"SELECT {_ACCEPTED_COLUMNS} FROM intake.incidents"
+        " WHERE (channel = $1 AND call_id = $2) OR idempotency_key = $3 LIMIT 1",
+        channel,
+        call_id,
+        idempotency_key,
+    )
+    return _accepted(row) if row else None
+
+
+async def known_district(conn: Connection, district: str) -> bool:
+    return bool(await conn.fetchval("SELECT true FROM intake.districts WHERE id = $1", district))
+
+
+async def insert_incident(
+    conn: Connection,
+    report: ReportIn,
+    incident: NewIncident,
+    sealed: Sealed,
+    *,
+    idempotency_key: str | None,
+    actor: str,
+) -> bool:
+    """Insert the incident; False on a conflicting call id, idempotency key or short code."""
+    coords = report.coordinates
+    inserted = await conn.fetchval(
+        """
+        INSERT INTO intake.incidents (
+            id, short_code, channel, call_id, idempotency_key, received_at, status, district,
+            district_unresolved_reason, address_line, lat, lon, priority, priority_reason,
+            risk_level, risk_flags, language, exercise, personal, key_id, created_by)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                $18, $19, $20, $21)
+        ON CONFLICT DO NOTHING RETURNING true
+        """,
+        incident.id,
+        incident.short_code,
+        report.channel,
+        report.call_id,
+        idempotency_key,
+        report.received_at,
+        incident.status,
+        incident.district,
+        incident.district_unresolved_reason,
+        incident.address_line,
+        coords.lat if coords else None,
+        coords.lon if coords else None,
+        incident.priority,
+        incident.priority_reason,
+        incident.risk_level,
+        list(incident.risk_flags),
+        report.language,
+        report.exercise,
+        sealed.ciphertext,
+        sealed.key_id,
+        actor,
+    )
+    return bool(inserted)
+
+
+async def add_timeline(
+    conn: Connection, incident_id: uuid.UUID, status: str, detail: dict[str, Any]
+) -> None:
+    await conn.execute(
+        "INSERT INTO intake.incident_timeline (incident_id, status, detail) VALUES ($1, $2, $3)",
+        incident_id,
+        status,
+        json.dumps(detail),
+    )
+
+
+async def audit(
+    conn: Connection,
+    actor: str,
+    action: str,
+    incident_id: uuid.UUID | None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    await conn.execute(
+        "INSERT INTO intake.audit_log (actor, action, incident_id, detail) VALUES ($1, $2, $3, $4)",
+        actor,
+        action,
+        incident_id,
+        json.dumps(detail or {}),
+    )
+
+
+async def publish_reported(conn: Connection, event: IncidentReported) -> None:
+    await enqueue(conn, SCHEMA, INCIDENT_REPORTED.name, str(event.incident_id), event)
+
+
+def token_digest(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+async def token_role(conn: Connection | asyncpg.Pool, token: str) -> tuple[str, str] | None:
+    """(name, role) of a live token, or None."""
+    row = await conn.fetchrow(
+        "SELECT name, role FROM intake.api_tokens WHERE token_sha256 = $1 AND revoked_at IS NULL",
+        token_digest(token),
+    )
+    return (row["name"], row["role"]) if row else None
+
+
+async def create_token(conn: Connection, name: str, role: str, token: str) -> uuid.UUID:
+    token_id = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO intake.api_tokens (id, name, role, token_sha256) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (token_sha256) DO NOTHING",
+        token_id,
+        name,
+        role,
+        token_digest(token),
+    )
+    return token_id
+
+
+async def list_tokens(conn: Connection) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT id, name, role, created_at, revoked_at FROM intake.api_tokens ORDER BY created_at"
+    )
+
+
+async def revoke_token(conn: Connection, token_id: uuid.UUID) -> bool:
+    done = await conn.fetchval(
+        "UPDATE intake.api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL"
+        " RETURNING true",
+        token_id,
+    )
+    return bool(done)
