@@ -84,9 +84,8 @@ class EventConsumer:
     async def consume(
         self, msg: KafkaMessage, model: type[E], apply: Callable[[E], Awaitable[None]]
     ) -> None:
-        record = _record(msg)
-        topic = record.topic
-        first_failed_at: datetime | None = None
+        """Never raises (except on shutdown): under manual ack, a handler that raises is
+        not redelivered and the next ack commits past it, so that message would be lost."""
         try:
             event = model.model_validate_json(msg.body)
         except ValidationError as exc:
@@ -94,20 +93,19 @@ class EventConsumer:
             await self._park(msg, reason, attempts=1, first_failed_at=datetime.now(UTC))
             await msg.ack()
             return
+        topic = _record(msg).topic
         structlog.contextvars.bind_contextvars(
             correlation_id=str(event.correlation_id),
             incident_id=str(getattr(event, "incident_id", "")) or None,
             event_id=str(event.event_id),
         )
-        attempts = 0
+        started = datetime.now(UTC)
         try:
             await self._apply_with_retries(apply, event)
             CONSUMED.labels(self._service, topic, "applied").inc()
         except Exception as exc:
-            attempts = self._max_attempts
-            first_failed_at = first_failed_at or datetime.now(UTC)
             log.error("event failed; parking it", topic=topic, error=repr(exc))
-            await self._park(msg, repr(exc), attempts=attempts, first_failed_at=first_failed_at)
+            await self._park(msg, repr(exc), attempts=self._max_attempts, first_failed_at=started)
         finally:
             structlog.contextvars.unbind_contextvars("correlation_id", "incident_id", "event_id")
         await msg.ack()
@@ -131,6 +129,7 @@ class EventConsumer:
     async def _park(
         self, msg: KafkaMessage, reason: str, *, attempts: int, first_failed_at: datetime
     ) -> None:
+        """Publish a dead letter, retrying until the broker takes it."""
         record = _record(msg)
         dead = DeadLetter(
             topic=record.topic,
@@ -147,12 +146,20 @@ class EventConsumer:
             first_failed_at=first_failed_at,
             last_failed_at=datetime.now(UTC),
         )
-        await self._broker.publish(
-            dead.model_dump_json().encode(),
-            topic=dlq_name(record.topic),
-            key=record.key,
-            headers={"event_type": "dead_letter", "service": self._service},
-        )
+        delay = 0.2
+        while True:
+            try:
+                await self._broker.publish(
+                    dead.model_dump_json().encode(),
+                    topic=dlq_name(record.topic),
+                    key=record.key,
+                    headers={"event_type": "dead_letter", "service": self._service},
+                )
+                break
+            except Exception as exc:
+                log.warning("cannot publish dead letter; retrying", error=type(exc).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._backoff_max_s)
         DEAD_LETTERS.labels(self._service, record.topic).inc()
         CONSUMED.labels(self._service, record.topic, "dead_lettered").inc()
         log.warning(

@@ -75,14 +75,25 @@ class ServiceRuntime:
         )
 
     async def stop(self) -> None:
+        await self.stop_consuming()
+        await self.close()
+
+    async def stop_consuming(self) -> None:
+        """Stop the consumers; in-flight handlers finish and commit first."""
         if self._broker is not None:
             await self._broker.stop()
+            self._broker = None
+
+    async def close(self) -> None:
+        """Stop the relay, then close the pool. Rows not yet published go out at the next start."""
         if self._relay_task is not None:
             self._relay_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._relay_task
+            self._relay_task = None
         if self._pool is not None:
             await self._pool.close()
+            self._pool = None
         log.info("service stopped")
 
     async def ready(self) -> dict[str, bool]:

@@ -16,10 +16,8 @@ from qorgau_common.logging import configure_logging
 from . import repository as repo
 from .config import IntakeSettings
 from .crypto import KeyConfigError, new_key_spec
-from .handlers import SERVICE
+from .handlers import MIGRATIONS, SERVICE
 from .main import create_app
-
-MIGRATIONS = ("qorgau_common", "intake")
 
 
 async def _tokens(settings: IntakeSettings, args: argparse.Namespace) -> None:

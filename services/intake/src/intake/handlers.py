@@ -5,6 +5,7 @@ from qorgau_common.runtime import ServiceRuntime
 from qorgau_contracts import INCIDENT_REPORTED, IncidentReported
 
 SERVICE = "intake"
+MIGRATIONS = ("qorgau_common", "intake")
 
 
 def register(broker: KafkaBroker, runtime: ServiceRuntime) -> None:

@@ -12,7 +12,7 @@ from qorgau_common.runtime import ServiceRuntime
 from .api import BodyGuard, IntakeDeps, install_error_handlers, router
 from .config import IntakeSettings
 from .crypto import FieldCipher, parse_keys
-from .handlers import SERVICE, register
+from .handlers import MIGRATIONS, SERVICE, register
 
 DESCRIPTION = """\
 Call-centre operators submit 102 and 111 calls here. Every endpoint except the probes
@@ -25,9 +25,7 @@ and name the field at fault; they never echo what was sent.
 def create_app(settings: IntakeSettings) -> FastAPI:
     # Fail at start, not at the first report, when the keys are missing or malformed.
     cipher = FieldCipher(parse_keys(settings.encryption_keys), settings.encryption_active_key)
-    runtime = ServiceRuntime(
-        settings, service=SERVICE, migrations=("qorgau_common", "intake"), register=register
-    )
+    runtime = ServiceRuntime(settings, service=SERVICE, migrations=MIGRATIONS, register=register)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -74,7 +74,6 @@ class ReportIn(BaseModel):
                 {
                     "channel": "call_102",
                     "call_id": "102-2026-000123",
-                    "received_at": "2026-11-22T10:15:00+05:00",
                     "caller_phone": "8 701 234 56 78",
                     "victim": {"age_band": "30-44", "sex": "female"},
                     "perpetrator_relation": "spouse",
@@ -92,7 +91,10 @@ class ReportIn(BaseModel):
     call_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]{1,64}$")] = Field(
         description="The telephony system's call id; resending the same id creates nothing new."
     )
-    received_at: AwareDatetime = Field(description="When the call was received, with timezone.")
+    received_at: AwareDatetime | None = Field(
+        default=None,
+        description="When the call was received, with timezone; defaults to now.",
+    )
     caller_phone: Phone = Field(description="Callback phone; normalised to E.164.")
     victim: Victim = Field(default_factory=Victim)
     perpetrator_relation: Relation = "unknown"
@@ -141,6 +143,7 @@ class ReportRejected(ValueError):
 class NewIncident:
     id: uuid.UUID
     short_code: str
+    received_at: datetime
     status: str
     district: str | None
     district_unresolved_reason: str | None
@@ -167,13 +170,14 @@ def address_line(report: ReportIn) -> str:
 
 def accept_report(report: ReportIn, now: datetime, short_code: str) -> NewIncident:
     """Decide status, district, priority and risk for a valid report."""
-    if report.received_at > now + CLOCK_SKEW:
+    if report.received_at is not None and report.received_at > now + CLOCK_SKEW:
         raise ReportRejected("received_at", "is in the future")
     assessed = assess(report.checklist)
     status = "reported" if report.district else "awaiting_triage"
     return NewIncident(
         id=uuid.uuid4(),
         short_code=short_code,
+        received_at=report.received_at or now,
         status=status,
         district=report.district,
         district_unresolved_reason=None if report.district else "district not given",

@@ -74,7 +74,7 @@ async def insert_incident(
         report.channel,
         report.call_id,
         idempotency_key,
-        report.received_at,
+        incident.received_at,
         incident.status,
         incident.district,
         incident.district_unresolved_reason,

@@ -41,7 +41,7 @@ def _reported_event(report: ReportIn, incident: NewIncident) -> IncidentReported
         incident_id=incident.id,
         short_code=incident.short_code,
         channel=report.channel,
-        received_at=report.received_at,
+        received_at=incident.received_at,
         district=incident.district,
         district_unresolved_reason=incident.district_unresolved_reason,
         address_line=incident.address_line,

@@ -4,30 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from datetime import datetime, timedelta
 
-import asyncpg
-from qorgau_common.db import migrate
 from qorgau_common.http import serve
 from qorgau_common.logging import configure_logging
 
-from . import repository
 from .config import RoutingSettings
 from .handlers import SERVICE
 from .main import create_app
-from .roster import ASTANA, demo_officers, demo_shifts
-
-
-async def seed_demo(dsn: str, days: int) -> int:
-    await migrate(dsn, SERVICE, ("qorgau_common", "routing"))
-    first_day = (datetime.now(ASTANA) - timedelta(days=1)).date()
-    officers, shifts = demo_officers(), demo_shifts(first_day, days + 1)
-    conn = await asyncpg.connect(dsn)
-    try:
-        await repository.seed_roster(conn, officers, shifts)
-    finally:
-        await conn.close()
-    return len(officers)
+from .seed import seed_demo
 
 
 def main() -> None:

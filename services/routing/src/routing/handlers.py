@@ -14,6 +14,7 @@ from qorgau_contracts import (
 from .assign import assign_incident
 
 SERVICE = "routing"
+MIGRATIONS = ("qorgau_common", "routing")
 
 
 def register(broker: KafkaBroker, runtime: ServiceRuntime) -> None:

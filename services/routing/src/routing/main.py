@@ -10,13 +10,11 @@ from qorgau_common.http import add_operational_routes
 from qorgau_common.runtime import ServiceRuntime
 
 from .config import RoutingSettings
-from .handlers import SERVICE, register
+from .handlers import MIGRATIONS, SERVICE, register
 
 
 def create_app(settings: RoutingSettings) -> FastAPI:
-    runtime = ServiceRuntime(
-        settings, service=SERVICE, migrations=("qorgau_common", "routing"), register=register
-    )
+    runtime = ServiceRuntime(settings, service=SERVICE, migrations=MIGRATIONS, register=register)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -1,0 +1,60 @@
+"""`python -m qorgau_local run | migrate | topics | smsc`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+
+from .config import LocalSettings
+
+
+async def _smsc(port: int, auto_reply: str | None) -> None:
+    from .smsc import DevSmsc, Sms, SmscBehaviour
+
+    def show(sms: Sms) -> None:
+        print(f"[smsc] SMS to {sms.destination} ({sms.parts} part(s)): {sms.text}", flush=True)
+
+    smsc = DevSmsc(port=port, behaviour=SmscBehaviour(auto_reply=auto_reply), on_sms=show)
+    await smsc.start()
+    print(f"[smsc] development SMSC listening on 127.0.0.1:{port}", flush=True)
+    done = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, done.set)
+    await done.wait()
+    await smsc.stop()
+
+
+async def _migrate(settings: LocalSettings) -> None:
+    from .stack import Stack
+
+    stack = Stack(settings)
+    try:
+        await stack.prepare()
+    finally:
+        stack.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="qorgau_local", description="Qorgau on one machine")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start everything and run until Ctrl-C")
+    sub.add_parser("migrate", help="create topics, apply migrations and seed the demo roster")
+    smsc = sub.add_parser("smsc", help="run only the development SMSC")
+    smsc.add_argument("--port", type=int, default=2775)
+    smsc.add_argument("--auto-reply", help="answer every alert with this, e.g. 1")
+    args = parser.parse_args()
+    if args.command == "smsc":
+        asyncio.run(_smsc(args.port, args.auto_reply))
+        return
+    settings = LocalSettings()
+    if args.command == "migrate":
+        asyncio.run(_migrate(settings))
+        return
+    sys.exit(asyncio.run(__import__("qorgau_local.stack", fromlist=["run"]).run(settings)))
+
+
+if __name__ == "__main__":
+    main()
