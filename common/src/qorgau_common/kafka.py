@@ -35,14 +35,15 @@ def subscribe(
     description: str,
 ) -> DefaultSubscriber:
     """A subscriber with manual ack: offsets commit only after our transaction does."""
+    group = settings.consumer_group or group_id
     return broker.subscriber(
         topic,
-        group_id=group_id,
+        group_id=group,
         ack_policy=AckPolicy.MANUAL,
         auto_offset_reset="earliest",
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
-        title=f"{group_id}/{topic}",
+        title=f"{group}/{topic}",
         description=description,
     )
 

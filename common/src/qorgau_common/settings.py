@@ -45,5 +45,8 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = shared(
         "consumer_max_attempts", 5, "Attempts before a failing message goes to its DLQ."
     )
+    consumer_group: str = Field(
+        default="", description="Kafka consumer group; default: the service name."
+    )
     http_host: str = Field(default="127.0.0.1", description="Address the HTTP server binds.")
     http_port: int = Field(default=8080, description="Port of the HTTP server.")

@@ -25,10 +25,23 @@ from .triage import Checklist, assess, raise_priority
 CLOCK_SKEW = timedelta(minutes=5)
 SHORT_CODE_ALPHABET = "ACDEFHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I, 2/Z, 5/S, 8/B lookalikes
 
-_NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=_NO_CONTROL)]
+_CONTROL = frozenset(chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+def _plain_text(value: str) -> str:
+    """No control characters (tab and newlines are fine) and no lone UTF-16 surrogates."""
+    if any(ch in _CONTROL or "\ud800" <= ch <= "\udfff" for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_plain_text)
+]
 ShortText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=_NO_CONTROL)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+    AfterValidator(_plain_text),
 ]
 Phone = Annotated[str, AfterValidator(normalise_phone)]
 

@@ -52,7 +52,8 @@ def _gsm7_units(text: str) -> list[bytes]:
 
 
 def _ucs2_units(text: str) -> list[bytes]:
-    return [ch.encode("utf-16-be") for ch in text]  # a non-BMP char stays one unit (4 bytes)
+    # A non-BMP char stays one unit (4 bytes); a lone surrogate becomes U+FFFD, not a crash.
+    return [ch.encode("utf-16-be", "replace") for ch in text]
 
 
 def _chunk(units: list[bytes], limit: int) -> list[bytes]:

@@ -75,7 +75,7 @@ def units(text: str, encoding: Encoding) -> int:
     """Length in the encoding's units: septets for GSM-7, UTF-16 code units for UCS-2."""
     if encoding == "gsm7":
         return sum(2 if ch in _GSM7_EXT else 1 for ch in text)
-    return len(text.encode("utf-16-be")) // 2
+    return len(text.encode("utf-16-be", "replace")) // 2
 
 
 def segment_count(text: str) -> int:
