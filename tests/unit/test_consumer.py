@@ -61,7 +61,8 @@ async def test_a_valid_event_is_applied() -> None:
     event = reported()
     async with TestKafkaBroker(broker) as br:
         await br.publish(event.model_dump_json().encode(), INCIDENT_REPORTED.name)
-    assert applied == [event] and parked == []
+    assert applied == [event]
+    assert parked == []
 
 
 async def test_a_malformed_event_goes_to_the_dlq_with_its_reason() -> None:
@@ -71,9 +72,11 @@ async def test_a_malformed_event_goes_to_the_dlq_with_its_reason() -> None:
         await br.publish(body, INCIDENT_REPORTED.name, key=b"k1", headers={"h": "v"})
     assert applied == []
     dead = DeadLetter.model_validate_json(parked[0])
-    assert dead.topic == INCIDENT_REPORTED.name and dead.service == "test"
+    assert dead.topic == INCIDENT_REPORTED.name
+    assert dead.service == "test"
     assert base64.b64decode(dead.value_b64) == body
-    assert "short_code" in dead.error and "incident_id: Field required" in dead.error
+    assert "short_code" in dead.error
+    assert "incident_id: Field required" in dead.error
     assert dead.key_b64 == base64.b64encode(b"k1").decode()
 
 
@@ -81,17 +84,16 @@ async def test_not_json_at_all_goes_to_the_dlq() -> None:
     broker, applied, parked = make([])
     async with TestKafkaBroker(broker) as br:
         await br.publish(b"\xff\xfe not json", INCIDENT_REPORTED.name)
-    assert (
-        applied == []
-        and "invalid IncidentReported" in DeadLetter.model_validate_json(parked[0]).error
-    )
+    assert applied == []
+    assert "invalid IncidentReported" in DeadLetter.model_validate_json(parked[0]).error
 
 
 async def test_a_transient_failure_is_retried() -> None:
     broker, applied, parked = make([RuntimeError("blip")])
     async with TestKafkaBroker(broker) as br:
         await br.publish(reported().model_dump_json().encode(), INCIDENT_REPORTED.name)
-    assert len(applied) == 1 and parked == []
+    assert len(applied) == 1
+    assert parked == []
 
 
 async def test_a_persistent_failure_is_parked_after_the_attempts() -> None:
@@ -99,11 +101,14 @@ async def test_a_persistent_failure_is_parked_after_the_attempts() -> None:
     async with TestKafkaBroker(broker) as br:
         await br.publish(reported().model_dump_json().encode(), INCIDENT_REPORTED.name)
     dead = DeadLetter.model_validate_json(parked[0])
-    assert applied == [] and dead.attempts == 3 and "ValueError('bug')" in dead.error
+    assert applied == []
+    assert dead.attempts == 3
+    assert "ValueError('bug')" in dead.error
 
 
 async def test_an_infrastructure_outage_is_retried_beyond_the_attempts() -> None:
     broker, applied, parked = make([ConnectionRefusedError()] * 5)
     async with TestKafkaBroker(broker) as br:
         await br.publish(reported().model_dump_json().encode(), INCIDENT_REPORTED.name)
-    assert len(applied) == 1 and parked == []
+    assert len(applied) == 1
+    assert parked == []

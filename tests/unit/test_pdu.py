@@ -30,7 +30,8 @@ def roundtrip(text: str, shuffle: bool = False) -> str | None:
 
 def test_cyrillic_goes_as_ucs2_with_udh_parts_of_at_most_140_bytes() -> None:
     encoded = encode(EXAMPLE, reference=300)
-    assert encoded.data_coding == DATA_CODING_UCS2 and encoded.esm_class == ESM_UDHI
+    assert encoded.data_coding == DATA_CODING_UCS2
+    assert encoded.esm_class == ESM_UDHI
     assert len(encoded.parts) == 2 == segment_count(EXAMPLE)
     assert all(len(p) <= 140 for p in encoded.parts)
     assert encoded.parts[0][:6] == bytes([5, 0, 3, 300 & 0xFF, 2, 1])
@@ -80,7 +81,10 @@ def test_receipt_from_tlvs() -> None:
 
 
 def test_receipt_from_text() -> None:
-    text = b"id:abc123 sub:001 dlvrd:000 submit date:2611220412 done date:2611220413 stat:UNDELIV err:001 text:"
+    text = (
+        b"id:abc123 sub:001 dlvrd:000 submit date:2611220412 done date:2611220413"
+        b" stat:UNDELIV err:001 text:"
+    )
     receipt = parse_receipt(text, None, None)
     assert receipt is not None
     assert (receipt.message_id, receipt.state, receipt.delivered, receipt.final) == (

@@ -58,5 +58,6 @@ def test_normalisation_either_gives_e164_or_rejects(raw: str) -> None:
         result = normalise_phone(raw)
     except InvalidPhone:
         return
-    assert result.startswith("+") and result[1:].isdigit()
+    assert result.startswith("+")
+    assert result[1:].isdigit()
     assert normalise_phone(result) == result

@@ -44,7 +44,8 @@ def test_a_report_with_a_district_is_reported() -> None:
 def test_a_report_without_a_district_waits_for_triage() -> None:
     incident = accept_report(report(district=None), NOW, "K7Q2")
     assert incident.status == "awaiting_triage"
-    assert incident.district is None and incident.district_unresolved_reason
+    assert incident.district is None
+    assert incident.district_unresolved_reason
 
 
 def test_coordinates_alone_are_a_place() -> None:
@@ -67,7 +68,8 @@ def test_raising_priority_needs_a_reason() -> None:
     with pytest.raises(ValidationError, match="priority_reason"):
         report(priority="danger_now")
     incident = accept_report(report(priority="danger_now", priority_reason="крики"), NOW, "K7Q2")
-    assert incident.priority == "danger_now" and incident.priority_reason == "крики"
+    assert incident.priority == "danger_now"
+    assert incident.priority_reason == "крики"
 
 
 @pytest.mark.parametrize(

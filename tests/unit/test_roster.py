@@ -39,4 +39,5 @@ def test_every_district_and_a_supervisor_are_covered_at_any_hour(moment: datetim
 def test_night_shift_crosses_midnight() -> None:
     shifts = demo_shifts(date(2026, 11, 22), 1)
     night = next(s for s in shifts if s.officer_id == "YSL-05")
-    assert night.starts_at.hour == 20 and night.ends_at.date() == date(2026, 11, 23)
+    assert night.starts_at.hour == 20
+    assert night.ends_at.date() == date(2026, 11, 23)

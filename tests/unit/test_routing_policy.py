@@ -136,7 +136,8 @@ def test_the_supervisor_is_reached_when_no_inspector_fits(
     bosses = [c for c in pool if c.role == "supervisor" and c.on_shift and c.available]
     decision = choose_officer(district, pool, NEIGHBOURS)
     if not inspectors and bosses:
-        assert isinstance(decision, Chosen) and decision.route == "supervisor"
+        assert isinstance(decision, Chosen)
+        assert decision.route == "supervisor"
 
 
 @given(candidates, st.sampled_from(DISTRICTS))
@@ -150,7 +151,8 @@ def test_the_district_inspector_chosen_carries_the_least_load(
         if c.on_shift and c.available and c.role == "inspector" and c.home_district == district
     ]
     if local:
-        assert isinstance(decision, Chosen) and decision.route == "district"
+        assert isinstance(decision, Chosen)
+        assert decision.route == "district"
         chosen = next(c for c in local if c.officer_id == decision.officer_id)
         assert chosen.open_assignments == min(c.open_assignments for c in local)
 

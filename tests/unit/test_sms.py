@@ -35,9 +35,12 @@ def test_encoding_and_units() -> None:
     assert encoding_for("Есиль") == "ucs2"
     assert units("a{", "gsm7") == 3  # '{' costs an escape septet
     assert units("😀", "ucs2") == 2  # outside the BMP: a surrogate pair
-    assert segment_count("a" * 160) == 1 and segment_count("a" * 161) == 2
-    assert segment_count("ж" * 70) == 1 and segment_count("ж" * 71) == 2
-    assert segment_count("ж" * 134) == 2 and segment_count("ж" * 135) == 3
+    assert segment_count("a" * 160) == 1
+    assert segment_count("a" * 161) == 2
+    assert segment_count("ж" * 70) == 1
+    assert segment_count("ж" * 71) == 2
+    assert segment_count("ж" * 134) == 2
+    assert segment_count("ж" * 135) == 3
 
 
 alerts = st.builds(

@@ -1,4 +1,4 @@
-"""`python -m qorgau_contracts write-schemas`: commit the JSON Schemas, refusing breaking changes."""
+"""`python -m qorgau_contracts`: write the JSON Schemas, refusing breaking changes."""
 
 from __future__ import annotations
 
