@@ -1,8 +1,61 @@
+"""Shared fixtures. Integration and e2e tests use real PostgreSQL and a real broker."""
+
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
 from hypothesis import HealthCheck, settings
+from qorgau_local.postgres import Postgres
+
+from tests import harness
 
 settings.register_profile(
     "qorgau", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("qorgau")
+
+
+@pytest.fixture(scope="session")
+def docker() -> bool:
+    return harness.docker_available()
+
+
+@pytest.fixture(scope="session")
+async def pg(tmp_path_factory: pytest.TempPathFactory, docker: bool) -> AsyncIterator[Postgres]:
+    with contextlib.ExitStack() as stack:
+        if docker and not os.environ.get("QORGAU_TEST_DATABASE_URL"):
+            server = stack.enter_context(harness.docker_postgres())
+        else:
+            server = await harness.find_test_postgres(tmp_path_factory.mktemp("pgdata"))
+        yield server
+        server.stop()
+
+
+@pytest.fixture
+async def database_url(pg: Postgres) -> AsyncIterator[str]:
+    url = await harness.fresh_database(pg)
+    yield url
+    await harness.drop_database(pg, url)
+
+
+@pytest.fixture(scope="session")
+def docker_kafka(docker: bool) -> Iterator[str | None]:
+    if not docker:
+        yield None
+        return
+    with harness.docker_kafka() as bootstrap:
+        yield bootstrap
+
+
+@pytest.fixture
+async def kafka(docker_kafka: str | None, tmp_path: Path) -> AsyncIterator[str]:
+    if docker_kafka is not None:
+        await harness.reset_topics(docker_kafka)
+        yield docker_kafka
+        return
+    async with harness.tansu(tmp_path) as bootstrap:
+        yield bootstrap

@@ -106,25 +106,29 @@ class OutboxRelay:
                 self._batch_size,
             )
             sent: list[int] = []
-            try:
-                for row in rows:
-                    message = OutboxMessage(
-                        id=row["id"],
-                        topic=row["topic"],
-                        key=row["key"],
-                        payload=row["payload"],
-                        headers=json.loads(row["headers"]),
-                    )
+            failure: Exception | None = None
+            for row in rows:
+                message = OutboxMessage(
+                    id=row["id"],
+                    topic=row["topic"],
+                    key=row["key"],
+                    payload=row["payload"],
+                    headers=json.loads(row["headers"]),
+                )
+                try:
                     await self._publish(message)
-                    sent.append(message.id)
-                    OUTBOX_PUBLISHED.labels(schema, message.topic).inc()
-            finally:
-                if sent:
-                    await conn.execute(
-                        f'UPDATE "{schema}".outbox SET published_at = now() WHERE id = ANY($1)',
-                        sent,
-                    )
-            return len(sent)
+                except Exception as exc:  # stop here to keep the order; mark what went out
+                    failure = exc
+                    break
+                sent.append(message.id)
+                OUTBOX_PUBLISHED.labels(schema, message.topic).inc()
+            if sent:
+                await conn.execute(
+                    f'UPDATE "{schema}".outbox SET published_at = now() WHERE id = ANY($1)', sent
+                )
+        if failure is not None:
+            raise failure
+        return len(sent)
 
     async def _record_lag(self) -> None:
         oldest: datetime | None = await self._pool.fetchval(
@@ -147,10 +151,8 @@ class OutboxRelay:
                 try:
                     await self.drain()
                     await self._record_lag()
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                    log.warning("outbox relay failed; will retry", error=type(exc).__name__)
-                except Exception as exc:  # the broker's errors vary by client version
-                    log.warning("outbox publish failed; will retry", error=repr(exc))
+                except Exception as exc:  # database or broker down: the next wake retries
+                    log.warning("outbox relay failed; will retry", error=repr(exc))
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
         finally:
