@@ -138,7 +138,7 @@ async def topic_size(bootstrap: str, topic: str) -> int:
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
         if not partitions:
-            await consumer._client.force_metadata_update()  # noqa: SLF001
+            await consumer._client.force_metadata_update()
             partitions = consumer.partitions_for_topic(topic) or set()
         from aiokafka import TopicPartition
 

@@ -22,9 +22,16 @@ pytestmark = pytest.mark.integration
 def event(n: int = 0) -> IncidentReported:
     incident = uuid.uuid4()
     return IncidentReported(
-        producer="intake", correlation_id=incident, incident_id=incident, short_code=f"AAA{n % 10}",
-        channel="call_102", received_at=datetime.now(UTC), district="yesil",
-        address_line=f"ул. Кенесары {n}", priority="standard", risk_level="standard",
+        producer="intake",
+        correlation_id=incident,
+        incident_id=incident,
+        short_code=f"AAA{n % 10}",
+        channel="call_102",
+        received_at=datetime.now(UTC),
+        district="yesil",
+        address_line=f"ул. Кенесары {n}",
+        priority="standard",
+        risk_level="standard",
     )
 
 
@@ -55,8 +62,9 @@ def publisher(broker: KafkaBroker, fail_after: int | None = None):  # type: igno
     async def publish(message: OutboxMessage) -> None:
         if fail_after is not None and len(sent) >= fail_after:
             raise ConnectionError("broker gone")
-        await broker.publish(message.payload, topic=message.topic, key=message.key,
-                             headers=message.headers)
+        await broker.publish(
+            message.payload, topic=message.topic, key=message.key, headers=message.headers
+        )
         sent.append(message.id)
 
     return publish, sent

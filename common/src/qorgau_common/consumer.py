@@ -20,7 +20,13 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 from prometheus_client import Counter
 from pydantic import ValidationError
 from qorgau_contracts import DeadLetter, Event, dlq_name
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -61,6 +67,11 @@ class _Record(Protocol):
 
 def _record(msg: KafkaMessage) -> _Record:
     return cast(_Record, msg.raw_message)
+
+
+def _log_retry(state: RetryCallState) -> None:
+    error = state.outcome.exception() if state.outcome else None
+    log.warning("event failed; retrying", attempt=state.attempt_number, error=repr(error))
 
 
 def _is_infrastructure(exc: BaseException) -> bool:
@@ -117,6 +128,7 @@ class EventConsumer:
                     stop=stop_after_attempt(self._max_attempts),
                     wait=wait_exponential(multiplier=0.2, max=self._backoff_max_s),
                     retry=retry_if_exception(lambda e: not _is_infrastructure(e)),
+                    before_sleep=_log_retry,
                     reraise=True,
                 ):
                     with attempt:

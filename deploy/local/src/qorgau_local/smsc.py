@@ -8,6 +8,7 @@ prints is exactly what a phone would show.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import re
 from collections.abc import Awaitable, Callable
@@ -44,6 +45,7 @@ class SmscBehaviour:
     auto_reply: str | None = None  # e.g. "1": answer every alert with "1 <code>"
     auto_reply_delay_s: float = 1.0
     system_ids: frozenset[str] | None = None  # None: any
+    reject_destinations: frozenset[str] = frozenset()  # E.164 numbers answered ESME_RINVDSTADR
 
 
 @dataclass
@@ -78,8 +80,9 @@ class DevSmsc:
         # next() never returns. So: listener, then sessions, a grace period, the pump.
         self._closing = True
         await self._server.stop()
-        for esme in list(self._sessions.values()):
-            await esme.unbind()
+        await asyncio.gather(
+            *(self._unbind(esme) for esme in self._sessions.values()), return_exceptions=True
+        )
         self._sessions.clear()
         await asyncio.sleep(0.05)
         for task in [*self._tasks, self._pump]:
@@ -88,6 +91,12 @@ class DevSmsc:
         await asyncio.gather(
             *self._tasks, *([self._pump] if self._pump else []), return_exceptions=True
         )
+
+    @staticmethod
+    async def _unbind(esme: smpp34.Esme) -> None:
+        # A peer that vanished without unbinding never answers; don't wait its timeout out.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(esme.unbind(), 1.0)
 
     async def wait_for(self, predicate: Callable[[Sms], bool], within_s: float) -> Sms:
         """The first received SMS matching `predicate`, waiting up to `within_s`."""
@@ -122,7 +131,7 @@ class DevSmsc:
 
     def _on_submit(self, event: smpp34.SubmitSmEvent) -> None:
         destination = event.destination_addr
-        if destination.startswith("0000"):  # lets tests see a permanent rejection
+        if f"+{destination.lstrip('+')}" in self.behaviour.reject_destinations:
             event.reject(ESME_RINVDSTADR)
             return
         message_id = f"{next(self._ids):08x}"

@@ -6,17 +6,19 @@ import uuid
 
 import asyncpg
 import structlog
+from qorgau_common.consumer import INFRASTRUCTURE_ERRORS
 from qorgau_contracts import AlertStatus, IncidentAssigned
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from . import repository as repo
-from .provider import Rejected, SmsProvider
+from .provider import Rejected, SmsProvider, Submitted
 from .replies import parse_reply
 from .sms import AlertText, render_alert, segment_count
 
 log = structlog.get_logger(__name__)
 
 
-async def record_alert(pool: asyncpg.Pool, event: IncidentAssigned) -> uuid.UUID | None:
+async def record_alert(pool: asyncpg.Pool, event: IncidentAssigned) -> uuid.UUID:
     async with pool.acquire() as conn, conn.transaction():
         return await repo.record_alert(conn, event)
 
@@ -49,6 +51,20 @@ async def send_alert(pool: asyncpg.Pool, provider: SmsProvider, alert_id: uuid.U
         result = await provider.send(alert.phone, text)
     except Exception as exc:  # a provider bug must not strand the alert in `sending`
         result = Rejected(f"provider error: {type(exc).__name__}", retryable=True)
+    # The SMS may be out: record the outcome through database blips rather than give up.
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception_type(INFRASTRUCTURE_ERRORS),
+        wait=wait_exponential(multiplier=0.2, max=5),
+        stop=stop_after_delay(300),
+        reraise=True,
+    ):
+        with attempt:
+            await _record_outcome(pool, provider.name, alert, text, result)
+
+
+async def _record_outcome(
+    pool: asyncpg.Pool, provider: str, alert: repo.Alert, text: str, result: Submitted | Rejected
+) -> None:
     async with pool.acquire() as conn, conn.transaction():
         if isinstance(result, Rejected):
             if result.retryable:
@@ -57,16 +73,16 @@ async def send_alert(pool: asyncpg.Pool, provider: SmsProvider, alert_id: uuid.U
                 return
             await repo.set_status(conn, alert.id, "failed", result.reason)
             await repo.publish_update(
-                conn, alert, "failed", reason=result.reason, provider=provider.name
+                conn, alert, "failed", reason=result.reason, provider=provider
             )
             log.error("alert failed", reason=result.reason)
             return
         segments = segment_count(text)
-        await repo.mark_submitted(conn, alert, provider.name, result.message_ids, segments)
+        await repo.mark_submitted(conn, alert, provider, result.message_ids, segments)
         await repo.publish_update(
-            conn, alert, "submitted", provider=provider.name, message_ids=result.message_ids
+            conn, alert, "submitted", provider=provider, message_ids=result.message_ids
         )
-    log.info("alert submitted", provider=provider.name, segments=segments, alert_id=str(alert.id))
+    log.info("alert submitted", provider=provider, segments=segments, alert_id=str(alert.id))
 
 
 async def on_receipt(pool: asyncpg.Pool, message_id: str, delivered: bool, state: str) -> None:

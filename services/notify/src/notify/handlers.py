@@ -28,9 +28,9 @@ def registrar(provider: SmsProvider) -> RegisterHandlers:
         )
         async def on_incident_assigned(msg: KafkaMessage) -> None:
             async def apply(event: IncidentAssigned) -> None:
+                # Idempotent: a redelivery finds the alert and sends only if still pending.
                 alert_id = await record_alert(runtime.pool, event)
-                if alert_id is not None:
-                    await send_alert(runtime.pool, provider, alert_id)
+                await send_alert(runtime.pool, provider, alert_id)
 
             await consumer.consume(msg, IncidentAssigned, apply)
 

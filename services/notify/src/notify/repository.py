@@ -50,10 +50,9 @@ def _alert(row: asyncpg.Record) -> Alert:
     return Alert(**values)
 
 
-async def record_alert(conn: Connection, event: IncidentAssigned) -> uuid.UUID | None:
-    """Inbox + alert row; the alert id if this call created it, else None."""
-    if not await claim_event(conn, SCHEMA, event.event_id, INCIDENT_ASSIGNED.name):
-        return None
+async def record_alert(conn: Connection, event: IncidentAssigned) -> uuid.UUID:
+    """Inbox + alert row, once per assignment; the alert's id, new or existing."""
+    await claim_event(conn, SCHEMA, event.event_id, INCIDENT_ASSIGNED.name)
     alert_id: uuid.UUID | None = await conn.fetchval(
         """
         INSERT INTO notify.alerts (id, assignment_id, incident_id, correlation_id, officer_id,
@@ -75,6 +74,11 @@ async def record_alert(conn: Connection, event: IncidentAssigned) -> uuid.UUID |
         event.address_line,
         event.exercise,
     )
+    if alert_id is None:
+        alert_id = await conn.fetchval(
+            "SELECT id FROM notify.alerts WHERE assignment_id = $1", event.assignment_id
+        )
+    assert alert_id is not None
     return alert_id
 
 
@@ -121,16 +125,20 @@ async def mark_pending(conn: Connection, alert_id: uuid.UUID, reason: str) -> No
     )
 
 
+_STATUS_TIMESTAMP = {
+    "delivered": "delivered_at",
+    "acknowledged": "answered_at",
+    "declined": "answered_at",
+}
+
+
 async def set_status(
     conn: Connection, alert_id: uuid.UUID, status: str, reason: str | None
 ) -> None:
-    column = {
-        "delivered": "delivered_at",
-        "acknowledged": "answered_at",
-        "declined": "answered_at",
-    }.get(status, "updated_at")
+    stamp = _STATUS_TIMESTAMP.get(status)
+    stamped = f", {stamp} = now()" if stamp else ""
     await conn.execute(
-        f"UPDATE notify.alerts SET status = $2, reason = $3, {column} = now(), updated_at = now()"
+        f"UPDATE notify.alerts SET status = $2, reason = $3, updated_at = now(){stamped}"
         " WHERE id = $1",
         alert_id,
         status,

@@ -73,6 +73,7 @@ class SmppProvider:
         self._inbound: set[asyncio.Task[None]] = set()
         self._references = itertools.count(1)
         self._reassembler = Reassembler()
+        self._stopping = False
 
     @property
     def bound(self) -> bool:
@@ -87,6 +88,12 @@ class SmppProvider:
         return self.bound
 
     async def stop(self) -> None:
+        """Unbind politely, then stop reconnecting and let inbound work finish."""
+        self._stopping = True
+        smsc = self._smsc
+        if smsc is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(smsc.unbind(), 2.0)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -148,6 +155,9 @@ class SmppProvider:
                 log.info("SMPP bound", host=self._config.host, port=self._config.port)
                 delay = 0.2
                 await self._pump(self._smsc)
+                if self._stopping:
+                    log.info("SMPP unbound")
+                    return
                 log.warning("SMPP connection lost")
             except (OSError, smpp34.SmppError, RuntimeError) as exc:
                 log.warning("SMPP bind failed", error=type(exc).__name__, retry_in_s=delay)
