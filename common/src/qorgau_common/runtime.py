@@ -57,8 +57,7 @@ class ServiceRuntime:
         self._pool = await create_pool(self.settings.database_url)
         async with self._pool.acquire() as conn:
             await apply_migrations(conn, self.service, self._migrations)
-        self._broker = make_broker(self.settings, client_id=f"qorgau-{self.service}")
-        self._register(self._broker, self)
+        self._broker = self.build_broker()
         await self._broker.start()
         self._relay = OutboxRelay(
             self._pool,
@@ -68,6 +67,15 @@ class ServiceRuntime:
         )
         self._relay_task = asyncio.create_task(self._relay.run(), name=f"{self.service}-outbox")
         log.info("service started")
+
+    def build_broker(self) -> KafkaBroker:
+        """The service's broker with its subscribers and publishers declared, not started.
+
+        Also what the AsyncAPI document is generated from.
+        """
+        broker = make_broker(self.settings, client_id=f"qorgau-{self.service}")
+        self._register(broker, self)
+        return broker
 
     async def _publish(self, message: OutboxMessage) -> None:
         await self.broker.publish(

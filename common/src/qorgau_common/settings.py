@@ -34,6 +34,9 @@ class ServiceSettings(BaseSettings):
     kafka_heartbeat_interval_ms: int = shared(
         "kafka_heartbeat_interval_ms", 1000, "Consumer group heartbeat interval."
     )
+    kafka_fetch_max_wait_ms: int = shared(
+        "kafka_fetch_max_wait_ms", 100, "Longest a fetch waits for data; bounds consume latency."
+    )
     kafka_enable_idempotence: bool = shared(
         "kafka_enable_idempotence", False, "Idempotent producer (needs Apache Kafka, not Tansu)."
     )

@@ -42,12 +42,22 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="start everything and run until Ctrl-C")
     sub.add_parser("migrate", help="create topics, apply migrations and seed the demo roster")
+    docs = sub.add_parser("docs", help="write AsyncAPI and OpenAPI documents")
+    docs.add_argument("--out", default="docs/api", help="folder to write into")
     smsc = sub.add_parser("smsc", help="run only the development SMSC")
     smsc.add_argument("--port", type=int, default=2775)
     smsc.add_argument("--auto-reply", help="answer every alert with this, e.g. 1")
     args = parser.parse_args()
     if args.command == "smsc":
         asyncio.run(_smsc(args.port, args.auto_reply))
+        return
+    if args.command == "docs":
+        from pathlib import Path
+
+        from .docs import write_docs
+
+        for path in write_docs(Path(args.out)):
+            print(f"wrote {path}")
         return
     settings = LocalSettings()
     if args.command == "migrate":

@@ -41,6 +41,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.state.deps = IntakeDeps(pool=lambda: runtime.pool, cipher=cipher)
     install_error_handlers(app)
     app.include_router(router)
+    app.state.runtime = runtime
     add_operational_routes(app, runtime)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     return app

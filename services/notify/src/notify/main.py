@@ -79,5 +79,6 @@ def create_app(settings: NotifySettings) -> FastAPI:
             await runtime.close()
 
     app = FastAPI(title="Qorgau notify", version="0.1.0", lifespan=lifespan)
+    app.state.runtime = runtime
     add_operational_routes(app, runtime)
     return app

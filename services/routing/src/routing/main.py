@@ -25,5 +25,6 @@ def create_app(settings: RoutingSettings) -> FastAPI:
             await runtime.stop()
 
     app = FastAPI(title="Qorgau routing", version="0.1.0", lifespan=lifespan)
+    app.state.runtime = runtime
     add_operational_routes(app, runtime)
     return app

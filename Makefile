@@ -1,0 +1,78 @@
+# Qorgau: `make run` starts everything on one machine; `make test` runs every check.
+# Needs only Python 3.11+ and make; everything else is installed into .venv from uv.lock.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+SRC := contracts/src common/src services/intake/src services/routing/src services/notify/src deploy/local/src
+PROJECTS := pyproject.toml uv.lock $(wildcard */pyproject.toml services/*/pyproject.toml deploy/*/pyproject.toml)
+
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+export PYTHONDONTWRITEBYTECODE := 1
+
+# Optional local configuration (see .env.example); the environment wins over it.
+ifneq (,$(wildcard .env))
+include .env
+export $(shell sed -n 's/^\([A-Z][A-Z0-9_]*\)=.*/\1/p' .env)
+endif
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test lint format unit integration e2e check-contracts contracts migrate docs bench clean
+
+help: ## show the commands
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(UV):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
+		{ echo "Qorgau needs Python 3.11 or newer as '$(PYTHON)' (set PYTHON=...)." >&2; exit 1; }
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) $(PROJECTS)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+setup: $(VENV)/.synced ## install everything into .venv (locked versions)
+
+run: setup ## run the whole system on this machine until Ctrl-C
+	$(PY) -m qorgau_local run
+
+test: setup lint ## lint, types, unit, integration and end-to-end tests
+	$(PY) -m pytest -ra -p no:cacheprovider tests
+
+lint: setup ## ruff format check, ruff, mypy --strict
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy $(SRC)
+
+format: setup ## format and autofix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+unit: setup ## unit tests only (no services needed)
+	$(PY) -m pytest -ra tests/unit
+
+integration: setup ## integration tests (real PostgreSQL and broker)
+	$(PY) -m pytest -ra tests/integration
+
+e2e: setup ## end-to-end test through the launcher
+	$(PY) -m pytest -ra tests/e2e
+
+contracts: setup ## write the committed JSON Schemas (refuses breaking changes)
+	$(PY) -m qorgau_contracts
+
+migrate: setup ## create topics, apply migrations, seed the demo roster
+	$(PY) -m qorgau_local migrate
+
+docs: setup ## write AsyncAPI and OpenAPI documents to docs/api/
+	$(PY) -m qorgau_local docs --out docs/api
+
+bench: setup ## measure latency and throughput of the local stack
+	$(PY) bench/skeleton.py
+
+clean: ## remove the virtualenvs and local state
+	rm -rf $(VENV) $(TOOLS) .qorgau .pytest_cache .mypy_cache .ruff_cache .hypothesis

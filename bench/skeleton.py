@@ -1,0 +1,162 @@
+"""`make bench`: the walking skeleton's latency and throughput on this machine.
+
+Starts the stack with the same launcher as `make run` (fresh database, its own broker,
+an SMPP peer owned by the benchmark), then measures:
+- sequential: POST /v1/reports latency, and report → SMS at the SMSC latency;
+- concurrent: reports accepted per second, and SMS delivered per second end to end.
+Numbers go to stdout and to .qorgau/bench/skeleton.json. No pass/fail: goals are read
+from the numbers, not asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+from qorgau_local.broker import free_port
+from qorgau_local.postgres import find_postgres
+from qorgau_local.smsc import DevSmsc, Sms
+from qorgau_local.stack import READY_LINE
+
+TOKEN = "qorgau-dev-operator"
+DISTRICTS = ["almaty", "baikonyr", "yesil", "saryarka", "nura", "saraishyk"]
+
+
+def report(n: int) -> dict[str, Any]:
+    return {
+        "channel": "call_102",
+        "call_id": f"bench-{uuid.uuid4().hex[:12]}",
+        "caller_phone": "+7 701 234 56 78",
+        "address": {"street": "ул. Сыганак", "house": str(n % 200 + 1)},
+        "district": DISTRICTS[n % len(DISTRICTS)],
+        "checklist": {"weapon": n % 3 == 0, "children_present": n % 2 == 0},
+        "narrative": "Тестовый вызов для замера.",
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    ms = [v * 1000 for v in values]
+    return {
+        "n": len(ms),
+        "p50_ms": round(percentile(ms, 0.5), 1),
+        "p99_ms": round(percentile(ms, 0.99), 1),
+        "mean_ms": round(statistics.fmean(ms), 1),
+        "max_ms": round(max(ms), 1),
+    }
+
+
+async def main(sequential: int, concurrent: int, concurrency: int) -> dict[str, Any]:
+    state = Path(".qorgau/bench")
+    state.mkdir(parents=True, exist_ok=True)
+    pg = await find_postgres(os.environ.get("QORGAU_BENCH_SERVER_URL"), state / "pgdata")
+    db = f"qorgau_bench_{uuid.uuid4().hex[:8]}"
+    database_url = await pg.create_database(db, fresh=True)
+    arrived: dict[str, float] = {}
+
+    def on_sms(sms: Sms) -> None:
+        arrived[sms.text.split()[1]] = time.perf_counter()
+
+    smsc = DevSmsc(port=free_port(), on_sms=on_sms)
+    await smsc.start()
+    intake_port = free_port()
+    env = {
+        **os.environ,
+        "QORGAU_DATABASE_URL": database_url,
+        "QORGAU_LOCAL_STATE_DIR": str(state / "stack"),
+        "QORGAU_LOCAL_SMSC": "false",
+        "QORGAU_NOTIFY_SMPP_PORT": str(smsc.port),
+        "QORGAU_LOCAL_INTAKE_PORT": str(intake_port),
+        "QORGAU_LOCAL_ROUTING_PORT": str(free_port()),
+        "QORGAU_LOCAL_NOTIFY_PORT": str(free_port()),
+        "QORGAU_LOCAL_KAFKA_PORT": str(free_port()),
+        "QORGAU_LOG_LEVEL": "WARNING",
+    }
+    started = time.perf_counter()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "qorgau_local",
+        "run",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert proc.stdout is not None
+    try:
+        async for line in proc.stdout:
+            if READY_LINE in line.decode():
+                break
+        ready_s = time.perf_counter() - started
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{intake_port}",
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=30,
+        ) as client:
+            post, end_to_end = [], []
+            for n in range(sequential):
+                t0 = time.perf_counter()
+                response = await client.post("/v1/reports", json=report(n))
+                post.append(time.perf_counter() - t0)
+                code = response.json()["short_code"]
+                await smsc.wait_for(lambda s, c=code: c in s.text, within_s=30)
+                end_to_end.append(arrived[code] - t0)
+
+            gate = asyncio.Semaphore(concurrency)
+            codes: list[str] = []
+
+            async def submit(n: int) -> None:
+                async with gate:
+                    response = await client.post("/v1/reports", json=report(n))
+                    codes.append(response.json()["short_code"])
+
+            t0 = time.perf_counter()
+            await asyncio.gather(*(submit(n) for n in range(concurrent)))
+            accepted_s = time.perf_counter() - t0
+            while not all(c in arrived for c in codes):
+                await asyncio.sleep(0.01)
+            delivered_s = max(arrived[c] for c in codes) - t0
+    finally:
+        proc.send_signal(signal.SIGINT)
+        await proc.wait()
+        await smsc.stop()
+        await pg.drop_database(db)
+        pg.stop()
+    return {
+        "machine": {"cpus": os.cpu_count()},
+        "stack_ready_s": round(ready_s, 2),
+        "post_report_sequential": summary(post),
+        "report_to_sms_sequential": summary(end_to_end),
+        "concurrent": {
+            "reports": concurrent,
+            "concurrency": concurrency,
+            "accepted_per_s": round(concurrent / accepted_s, 1),
+            "sms_delivered_per_s": round(concurrent / delivered_s, 1),
+        },
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sequential", type=int, default=50)
+    parser.add_argument("--concurrent", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    result = asyncio.run(main(args.sequential, args.concurrent, args.concurrency))
+    out = Path(".qorgau/bench/skeleton.json")
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
