@@ -237,6 +237,7 @@ class Stack:
             f"  curl -s -X POST http://127.0.0.1:{s.intake_port}/v1/reports \\",
             f"    -H 'Authorization: Bearer {token}' -H 'Content-Type: application/json' \\",
             "    -d @docs/examples/report.json",
+            "  (a repeated call_id returns the first incident; change it to send another)",
             "Press Ctrl-C to stop.",
         ]
         return "\n".join(lines)
