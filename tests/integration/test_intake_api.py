@@ -269,6 +269,6 @@ async def test_probes_and_docs(client: httpx.AsyncClient) -> None:
     assert ready.status_code == 200
     assert ready.json()["checks"] == {"postgres": True, "kafka": True}
     assert (await client.get("/health/live")).status_code == 200
-    assert "qorgau_outbox_lag_seconds" in (await client.get("/metrics/")).text
+    assert "qorgau_outbox_lag_seconds" in (await client.get("/metrics")).text
     spec = (await client.get("/openapi.json")).json()
     assert "/v1/reports" in spec["paths"]

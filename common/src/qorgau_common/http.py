@@ -7,8 +7,8 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
-from prometheus_client import make_asgi_app
+from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from .runtime import ServiceRuntime
 from .settings import ServiceSettings
@@ -35,7 +35,14 @@ def add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
             status_code=200 if ok else 503,
         )
 
-    app.mount("/metrics", make_asgi_app())
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        summary="Prometheus metrics",
+        response_class=PlainTextResponse,
+    )
+    async def metrics() -> PlainTextResponse:
+        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:

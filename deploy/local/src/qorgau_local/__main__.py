@@ -37,11 +37,34 @@ async def _migrate(settings: LocalSettings) -> None:
         stack.stop()
 
 
+async def _deploy_job(command: str, replication: int) -> None:
+    """One-shot jobs for compose and Kubernetes: no demo data, configured endpoints only."""
+    from qorgau_common.kafka import ensure_topics
+    from qorgau_common.settings import ServiceSettings
+
+    from .stack import migrate_all
+
+    settings = ServiceSettings()
+    if command == "topics":
+        created = await ensure_topics(settings.kafka_bootstrap_servers, replication=replication)
+        print(f"topics ready; created: {', '.join(created) or 'none'}")
+    else:
+        await migrate_all(settings.database_url)
+        print("migrations applied")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="qorgau_local", description="Qorgau on one machine")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="start everything and run until Ctrl-C")
     sub.add_parser("migrate", help="create topics, apply migrations and seed the demo roster")
+    topics = sub.add_parser(
+        "topics", help="create every topic and DLQ (QORGAU_KAFKA_BOOTSTRAP_SERVERS); a deploy job"
+    )
+    topics.add_argument("--replication", type=int, default=1)
+    sub.add_parser(
+        "schemas", help="apply every service's migrations (QORGAU_DATABASE_URL); a deploy job"
+    )
     docs = sub.add_parser("docs", help="write AsyncAPI and OpenAPI documents")
     docs.add_argument("--out", default="docs/api", help="folder to write into")
     smsc = sub.add_parser("smsc", help="run only the development SMSC")
@@ -58,6 +81,9 @@ def main() -> None:
 
         for path in write_docs(Path(args.out)):
             print(f"wrote {path}")
+        return
+    if args.command in ("topics", "schemas"):
+        asyncio.run(_deploy_job(args.command, getattr(args, "replication", 1)))
         return
     settings = LocalSettings()
     if args.command == "migrate":

@@ -31,6 +31,12 @@ SCHEMAS = {"intake": INTAKE_MIGRATIONS, "routing": ROUTING_MIGRATIONS, "notify":
 READY_LINE = "Qorgau is ready."
 
 
+async def migrate_all(database_url: str) -> None:
+    """Apply every service's migrations (each to its own schema); safe to repeat."""
+    for schema, packages in SCHEMAS.items():
+        await migrate(database_url, schema, packages)
+
+
 class StackError(RuntimeError):
     pass
 
@@ -80,8 +86,7 @@ class Stack:
             say(f"Kafka: bundled Tansu on {self.bootstrap} (memory only)")
         created = await ensure_topics(self.bootstrap)
         say(f"topics ready ({len(created)} created)")
-        for schema, packages in SCHEMAS.items():
-            await migrate(self.database_url, schema, packages)
+        await migrate_all(self.database_url)
         say("migrations applied")
         officers = await seed_demo(self.database_url, days=7)
         say(f"demo roster: {officers} officers over six districts, shifts covering now")
