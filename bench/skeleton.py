@@ -14,9 +14,7 @@ import argparse
 import asyncio
 import json
 import os
-import signal
 import statistics
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -24,9 +22,9 @@ from typing import Any
 
 import httpx
 from qorgau_local.broker import free_port
+from qorgau_local.isolated import launched
 from qorgau_local.postgres import find_postgres
 from qorgau_local.smsc import DevSmsc, Sms
-from qorgau_local.stack import READY_LINE
 
 TOKEN = "qorgau-dev-operator"
 DISTRICTS = ["almaty", "baikonyr", "yesil", "saryarka", "nura", "saraishyk"]
@@ -73,72 +71,57 @@ async def main(sequential: int, concurrent: int, concurrency: int) -> dict[str, 
 
     smsc = DevSmsc(port=free_port(), on_sms=on_sms)
     await smsc.start()
-    intake_port = free_port()
-    env = {
-        **os.environ,
-        "QORGAU_DATABASE_URL": database_url,
-        "QORGAU_LOCAL_STATE_DIR": str(state / "stack"),
-        "QORGAU_LOCAL_SMSC": "false",
-        "QORGAU_NOTIFY_SMPP_PORT": str(smsc.port),
-        "QORGAU_LOCAL_INTAKE_PORT": str(intake_port),
-        "QORGAU_LOCAL_ROUTING_PORT": str(free_port()),
-        "QORGAU_LOCAL_NOTIFY_PORT": str(free_port()),
-        "QORGAU_LOCAL_KAFKA_PORT": str(free_port()),
-        "QORGAU_LOG_LEVEL": "WARNING",
-    }
     started = time.perf_counter()
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "qorgau_local",
-        "run",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    assert proc.stdout is not None
     try:
-        async for line in proc.stdout:
-            if READY_LINE in line.decode():
-                break
-        ready_s = time.perf_counter() - started
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{intake_port}",
-            headers={"Authorization": f"Bearer {TOKEN}"},
-            timeout=30,
-        ) as client:
-            post, end_to_end = [], []
-            for n in range(sequential):
-                t0 = time.perf_counter()
-                response = await client.post("/v1/reports", json=report(n))
-                post.append(time.perf_counter() - t0)
-                code = response.json()["short_code"]
-                await smsc.wait_for(lambda s, c=code: c in s.text, within_s=30)
-                end_to_end.append(arrived[code] - t0)
-
-            gate = asyncio.Semaphore(concurrency)
-            codes: list[str] = []
-
-            async def submit(n: int) -> None:
-                async with gate:
-                    response = await client.post("/v1/reports", json=report(n))
-                    codes.append(response.json()["short_code"])
-
-            t0 = time.perf_counter()
-            await asyncio.gather(*(submit(n) for n in range(concurrent)))
-            accepted_s = time.perf_counter() - t0
-            while not all(c in arrived for c in codes):
-                await asyncio.sleep(0.01)
-            delivered_s = max(arrived[c] for c in codes) - t0
+        async with launched(
+            database_url, smsc.port, state / "stack", {"QORGAU_LOG_LEVEL": "WARNING"}
+        ) as stack:
+            ready_s = time.perf_counter() - started
+            results = await measure(
+                stack.intake_url, smsc, arrived, sequential, concurrent, concurrency
+            )
     finally:
-        proc.send_signal(signal.SIGINT)
-        await proc.wait()
         await smsc.stop()
         await pg.drop_database(db)
         pg.stop()
+    return {"machine": {"cpus": os.cpu_count()}, "stack_ready_s": round(ready_s, 2), **results}
+
+
+async def measure(
+    intake_url: str,
+    smsc: DevSmsc,
+    arrived: dict[str, float],
+    sequential: int,
+    concurrent: int,
+    concurrency: int,
+) -> dict[str, Any]:
+    async with httpx.AsyncClient(
+        base_url=intake_url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30
+    ) as client:
+        post, end_to_end = [], []
+        for n in range(sequential):
+            t0 = time.perf_counter()
+            response = await client.post("/v1/reports", json=report(n))
+            post.append(time.perf_counter() - t0)
+            code = response.json()["short_code"]
+            await smsc.wait_for(lambda s, c=code: c in s.text, within_s=30)
+            end_to_end.append(arrived[code] - t0)
+
+        gate = asyncio.Semaphore(concurrency)
+        codes: list[str] = []
+
+        async def submit(n: int) -> None:
+            async with gate:
+                response = await client.post("/v1/reports", json=report(n))
+                codes.append(response.json()["short_code"])
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(submit(n) for n in range(concurrent)))
+        accepted_s = time.perf_counter() - t0
+        while not all(c in arrived for c in codes):
+            await asyncio.sleep(0.01)
+        delivered_s = max(arrived[c] for c in codes) - t0
     return {
-        "machine": {"cpus": os.cpu_count()},
-        "stack_ready_s": round(ready_s, 2),
         "post_report_sequential": summary(post),
         "report_to_sms_sequential": summary(end_to_end),
         "concurrent": {

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from qorgau_local.broker import free_port
 from qorgau_local.postgres import Postgres
+from qorgau_local.smsc import DevSmsc
 
 from tests import harness
 
@@ -59,3 +61,12 @@ async def kafka(docker_kafka: str | None, tmp_path: Path) -> AsyncIterator[str]:
         return
     async with harness.tansu(tmp_path) as bootstrap:
         yield bootstrap
+
+
+@pytest.fixture
+async def smsc() -> AsyncIterator[DevSmsc]:
+    """A development SMSC on a free port, owned by the test."""
+    smsc = DevSmsc(port=free_port())
+    await smsc.start()
+    yield smsc
+    await smsc.stop()

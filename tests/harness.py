@@ -19,6 +19,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
+from fastapi import FastAPI
 from qorgau_common.db import migrate
 from qorgau_common.kafka import ensure_topics, topic_partitions
 from qorgau_local.broker import free_port, start_tansu
@@ -54,6 +55,13 @@ def docker_kafka() -> Iterator[str]:
 
     with KafkaContainer("apache/kafka:3.9.1") as container:
         yield container.get_bootstrap_server()
+
+
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[FastAPI]:
+    """Run an app's lifespan (runtime, consumers, relay) for the block."""
+    async with app.router.lifespan_context(app):
+        yield app
 
 
 async def fresh_database(pg: Postgres) -> str:

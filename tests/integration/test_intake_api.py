@@ -16,7 +16,7 @@ from intake.main import create_app
 from intake.repository import create_token
 from qorgau_contracts import INCIDENT_REPORTED, IncidentReported
 
-from tests.harness import FAST_KAFKA, read_topic
+from tests.harness import FAST_KAFKA, read_topic, serving
 
 pytestmark = pytest.mark.integration
 
@@ -51,8 +51,7 @@ async def app(database_url: str, kafka: str) -> AsyncIterator[FastAPI]:
     conn = await asyncpg.connect(database_url)
     await create_token(conn, "operator-1", "operator", TOKEN)
     await conn.close()
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
+    async with serving(create_app(settings)) as app:
         yield app
 
 

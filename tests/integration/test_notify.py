@@ -5,52 +5,20 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import asyncpg
 import pytest
 from notify.config import NotifySettings
 from notify.main import create_app
 from qorgau_contracts import ALERT_UPDATED, INCIDENT_ASSIGNED, AlertUpdated, IncidentAssigned
-from qorgau_local.broker import free_port
 from qorgau_local.smsc import DevSmsc
 
-from tests.harness import FAST_KAFKA, publish, read_topic
+from tests.factories import assigned
+from tests.harness import FAST_KAFKA, publish, read_topic, serving
 
 pytestmark = pytest.mark.integration
 
 OFFICER_PHONE = "+77000003001"
-
-
-def assigned(**changes: Any) -> IncidentAssigned:
-    incident = uuid.uuid4()
-    values: dict[str, Any] = {
-        "producer": "routing",
-        "correlation_id": incident,
-        "incident_id": incident,
-        "assignment_id": uuid.uuid4(),
-        "short_code": "K7Q2",
-        "attempt": 1,
-        "officer_id": "YSL-01",
-        "officer_phone": OFFICER_PHONE,
-        "officer_language": "ru",
-        "district": "yesil",
-        "priority": "high",
-        "risk_level": "high",
-        "address_line": "ул. Сыганак 10 кв 5",
-        "ack_deadline": datetime.now(UTC) + timedelta(minutes=5),
-    }
-    values.update(changes)
-    return IncidentAssigned(**values)
-
-
-@pytest.fixture
-async def smsc() -> AsyncIterator[DevSmsc]:
-    smsc = DevSmsc(port=free_port())
-    await smsc.start()
-    yield smsc
-    await smsc.stop()
 
 
 @pytest.fixture
@@ -58,8 +26,7 @@ async def notify(database_url: str, kafka: str, smsc: DevSmsc) -> AsyncIterator[
     settings = NotifySettings(
         database_url=database_url, kafka_bootstrap_servers=kafka, smpp_port=smsc.port, **FAST_KAFKA
     )
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
+    async with serving(create_app(settings)):
         yield database_url
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from typing import Any
 
 import asyncpg
 import pytest
@@ -20,27 +17,10 @@ from routing.config import RoutingSettings
 from routing.main import create_app
 from routing.seed import seed_demo
 
+from tests.factories import reported
 from tests.harness import FAST_KAFKA, publish, read_topic, topic_size
 
 pytestmark = pytest.mark.integration
-
-
-def reported(**changes: Any) -> IncidentReported:
-    incident = uuid.uuid4()
-    values: dict[str, Any] = {
-        "producer": "intake",
-        "correlation_id": incident,
-        "incident_id": incident,
-        "short_code": "K7Q2",
-        "channel": "call_102",
-        "received_at": datetime.now(UTC),
-        "district": "nura",
-        "address_line": "пр. Туран 1",
-        "priority": "high",
-        "risk_level": "high",
-    }
-    values.update(changes)
-    return IncidentReported(**values)
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import uuid
-from datetime import UTC, datetime
 
 from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
 from qorgau_common.consumer import EventConsumer
@@ -13,22 +11,9 @@ from qorgau_common.kafka import subscribe
 from qorgau_common.settings import ServiceSettings
 from qorgau_contracts import INCIDENT_REPORTED, DeadLetter, IncidentReported
 
+from tests.factories import reported
+
 SETTINGS = ServiceSettings(kafka_bootstrap_servers="memory")
-
-
-def reported() -> IncidentReported:
-    return IncidentReported(
-        producer="intake",
-        correlation_id=uuid.uuid4(),
-        incident_id=uuid.uuid4(),
-        short_code="K7Q2",
-        channel="call_111",
-        received_at=datetime.now(UTC),
-        district="nura",
-        address_line="пр. Туран 1",
-        priority="standard",
-        risk_level="medium",
-    )
 
 
 def make(

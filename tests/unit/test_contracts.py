@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
 
 import pytest
 from qorgau_contracts import (
@@ -13,6 +12,8 @@ from qorgau_contracts import (
     committed_schema,
     current_schema,
 )
+
+from tests.factories import reported
 
 
 @pytest.mark.parametrize("topic", [t.name for t in TOPICS])
@@ -60,18 +61,7 @@ def test_documentation_changes_do_not_break() -> None:
 
 
 def test_consumers_ignore_unknown_fields() -> None:
-    event = IncidentReported(
-        producer="intake",
-        correlation_id=uuid.uuid4(),
-        incident_id=uuid.uuid4(),
-        short_code="K7Q2",
-        channel="call_102",
-        received_at=datetime.now(UTC),
-        district="yesil",
-        address_line="ул. Сыганак 10",
-        priority="high",
-        risk_level="high",
-    )
+    event = reported(district="yesil")
     payload = json.loads(event.model_dump_json())
     payload["added_in_a_later_minor_version"] = {"anything": 1}
     assert IncidentReported.model_validate(payload) == event

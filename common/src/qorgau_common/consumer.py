@@ -19,7 +19,7 @@ import structlog
 from faststream.kafka import KafkaBroker, KafkaMessage
 from prometheus_client import Counter
 from pydantic import ValidationError
-from qorgau_contracts import DeadLetter, Event, dlq_name
+from qorgau_contracts import DeadLetter, Event, Topic, dlq_name
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -27,6 +27,9 @@ from tenacity import (
     stop_after_attempt,
     wait_exponential,
 )
+
+from .kafka import subscribe
+from .settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
 
@@ -180,3 +183,21 @@ class EventConsumer:
             offset=record.offset,
             reason=reason,
         )
+
+
+def on_event(
+    broker: KafkaBroker,
+    settings: ServiceSettings,
+    service: str,
+    topic: Topic,
+    model: type[E],
+    apply: Callable[[E], Awaitable[None]],
+    *,
+    description: str,
+) -> None:
+    """Subscribe `apply` to `topic` behind the guard: parse, retry, dead-letter, then ack."""
+    consumer = EventConsumer(broker, service, max_attempts=settings.consumer_max_attempts)
+
+    @subscribe(broker, topic.name, settings, service, description=description)
+    async def handle(msg: KafkaMessage) -> None:
+        await consumer.consume(msg, model, apply)

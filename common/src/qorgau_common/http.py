@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import uvicorn
@@ -43,6 +45,30 @@ def add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
     )
     async def metrics() -> PlainTextResponse:
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def service_app(
+    runtime: ServiceRuntime, title: str, *, description: str = "", lifespan: Lifespan | None = None
+) -> FastAPI:
+    """A service's FastAPI app: runtime started in the lifespan, probes and metrics routed."""
+
+    @asynccontextmanager
+    async def run_runtime(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(
+        title=title, version="0.1.0", description=description, lifespan=lifespan or run_runtime
+    )
+    app.state.runtime = runtime
+    add_operational_routes(app, runtime)
+    return app
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:

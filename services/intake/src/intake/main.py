@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
-from qorgau_common.http import add_operational_routes
+from qorgau_common.http import service_app
 from qorgau_common.runtime import ServiceRuntime
 
 from .api import BodyGuard, IntakeDeps, install_error_handlers, router
@@ -27,21 +24,9 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     cipher = FieldCipher(parse_keys(settings.encryption_keys), settings.encryption_active_key)
     runtime = ServiceRuntime(settings, service=SERVICE, migrations=MIGRATIONS, register=register)
 
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await runtime.start()
-        try:
-            yield
-        finally:
-            await runtime.stop()
-
-    app = FastAPI(
-        title="Qorgau intake", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
-    )
+    app = service_app(runtime, "Qorgau intake", description=DESCRIPTION)
     app.state.deps = IntakeDeps(pool=lambda: runtime.pool, cipher=cipher)
     install_error_handlers(app)
     app.include_router(router)
-    app.state.runtime = runtime
-    add_operational_routes(app, runtime)
     app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     return app

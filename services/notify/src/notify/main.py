@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI
-from qorgau_common.http import add_operational_routes
+from qorgau_common.http import service_app
 from qorgau_common.runtime import ServiceRuntime
 
 from . import repository as repo
@@ -78,7 +78,4 @@ def create_app(settings: NotifySettings) -> FastAPI:
             await provider.stop()
             await runtime.close()
 
-    app = FastAPI(title="Qorgau notify", version="0.1.0", lifespan=lifespan)
-    app.state.runtime = runtime
-    add_operational_routes(app, runtime)
-    return app
+    return service_app(runtime, "Qorgau notify", lifespan=lifespan)

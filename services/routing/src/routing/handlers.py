@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-from faststream.kafka import KafkaBroker, KafkaMessage
-from qorgau_common.consumer import EventConsumer
-from qorgau_common.kafka import subscribe
+from faststream.kafka import KafkaBroker
+from qorgau_common.consumer import on_event
 from qorgau_common.runtime import ServiceRuntime
 from qorgau_contracts import (
     INCIDENT_ASSIGNED,
@@ -18,21 +17,18 @@ MIGRATIONS = ("qorgau_common", "routing")
 
 
 def register(broker: KafkaBroker, runtime: ServiceRuntime) -> None:
-    consumer = EventConsumer(broker, SERVICE, max_attempts=runtime.settings.consumer_max_attempts)
+    async def on_incident_reported(event: IncidentReported) -> None:
+        await assign_incident(runtime.pool, event)
 
-    @subscribe(
+    on_event(
         broker,
-        INCIDENT_REPORTED.name,
         runtime.settings,
         SERVICE,
+        INCIDENT_REPORTED,
+        IncidentReported,
+        on_incident_reported,
         description="Assign each reported incident to an on-shift officer.",
     )
-    async def on_incident_reported(msg: KafkaMessage) -> None:
-        async def apply(event: IncidentReported) -> None:
-            await assign_incident(runtime.pool, event)
-
-        await consumer.consume(msg, IncidentReported, apply)
-
     broker.publisher(
         INCIDENT_ASSIGNED.name,
         title="routing/incident_assigned",

@@ -1,0 +1,49 @@
+"""Valid events with sensible defaults; tests override what they care about."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from qorgau_contracts import IncidentAssigned, IncidentReported
+
+
+def reported(**changes: Any) -> IncidentReported:
+    incident = uuid.uuid4()
+    values: dict[str, Any] = {
+        "producer": "intake",
+        "correlation_id": incident,
+        "incident_id": incident,
+        "short_code": "K7Q2",
+        "channel": "call_102",
+        "received_at": datetime.now(UTC),
+        "district": "nura",
+        "address_line": "пр. Туран 1",
+        "priority": "high",
+        "risk_level": "high",
+    }
+    values.update(changes)
+    return IncidentReported(**values)
+
+
+def assigned(**changes: Any) -> IncidentAssigned:
+    incident = uuid.uuid4()
+    values: dict[str, Any] = {
+        "producer": "routing",
+        "correlation_id": incident,
+        "incident_id": incident,
+        "assignment_id": uuid.uuid4(),
+        "short_code": "K7Q2",
+        "attempt": 1,
+        "officer_id": "YSL-01",
+        "officer_phone": "+77000003001",
+        "officer_language": "ru",
+        "district": "yesil",
+        "priority": "high",
+        "risk_level": "high",
+        "address_line": "ул. Сыганак 10 кв 5",
+        "ack_deadline": datetime.now(UTC) + timedelta(minutes=5),
+    }
+    values.update(changes)
+    return IncidentAssigned(**values)
