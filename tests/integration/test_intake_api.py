@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from intake.config import IntakeSettings
 from intake.crypto import new_key_spec
 from intake.main import create_app
-from intake.repository import create_token
+from qorgau_common.auth import create_token
 from qorgau_contracts import INCIDENT_REPORTED, IncidentReported
 
 from tests.harness import FAST_KAFKA, read_topic, serving
@@ -49,7 +49,7 @@ async def app(database_url: str, kafka: str) -> AsyncIterator[FastAPI]:
         **FAST_KAFKA,
     )
     conn = await asyncpg.connect(database_url)
-    await create_token(conn, "operator-1", "operator", TOKEN)
+    await create_token(conn, "intake", "operator-1", "operator", TOKEN)
     await conn.close()
     async with serving(create_app(settings)) as app:
         yield app

@@ -1,26 +1,20 @@
-"""HTTP surface shared by every service: probes, metrics, RFC 9457 problems, serving."""
+"""HTTP surface shared by every service: the app, probes, metrics, serving."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from .guards import BodyGuard
+from .problems import install_problem_handlers
 from .runtime import ServiceRuntime
 from .settings import ServiceSettings
-
-PROBLEM_JSON = "application/problem+json"
-
-
-def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
 def add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
@@ -67,7 +61,9 @@ def service_app(
         title=title, version="0.1.0", description=description, lifespan=lifespan or run_runtime
     )
     app.state.runtime = runtime
+    install_problem_handlers(app)
     add_operational_routes(app, runtime)
+    app.add_middleware(BodyGuard, max_bytes=runtime.settings.max_body_bytes)
     return app
 
 

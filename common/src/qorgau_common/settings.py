@@ -51,5 +51,6 @@ class ServiceSettings(BaseSettings):
     consumer_group: str = Field(
         default="", description="Kafka consumer group; default: the service name."
     )
+    max_body_bytes: int = Field(default=64 * 1024, description="Largest request body accepted.")
     http_host: str = Field(default="127.0.0.1", description="Address the HTTP server binds.")
     http_port: int = Field(default=8080, description="Port of the HTTP server.")

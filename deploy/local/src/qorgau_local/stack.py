@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 from intake.crypto import new_key_spec
 from intake.handlers import MIGRATIONS as INTAKE_MIGRATIONS
-from intake.repository import create_token
 from notify.handlers import MIGRATIONS as NOTIFY_MIGRATIONS
+from qorgau_common.auth import create_token
 from qorgau_common.db import migrate
 from qorgau_common.kafka import ensure_topics
 from routing.handlers import MIGRATIONS as ROUTING_MIGRATIONS
@@ -97,7 +97,9 @@ class Stack:
 
         conn = await asyncpg.connect(self.database_url)
         try:
-            await create_token(conn, "local-operator", "operator", self.settings.operator_token)
+            await create_token(
+                conn, "intake", "local-operator", "operator", self.settings.operator_token
+            )
         finally:
             await conn.close()
 

@@ -18,4 +18,3 @@ class IntakeSettings(ServiceSettings):
     encryption_active_key: str | None = Field(
         default=None, description="Key id used to encrypt new records; default: the first key."
     )
-    max_body_bytes: int = Field(default=64 * 1024, description="Largest request body accepted.")

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from qorgau_common.http import service_app
 from qorgau_common.runtime import ServiceRuntime
 
-from .api import BodyGuard, IntakeDeps, install_error_handlers, router
+from .api import IntakeDeps, router
 from .config import IntakeSettings
 from .crypto import FieldCipher, parse_keys
 from .handlers import MIGRATIONS, SERVICE, register
@@ -25,8 +25,6 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     runtime = ServiceRuntime(settings, service=SERVICE, migrations=MIGRATIONS, register=register)
 
     app = service_app(runtime, "Qorgau intake", description=DESCRIPTION)
-    app.state.deps = IntakeDeps(pool=lambda: runtime.pool, cipher=cipher)
-    install_error_handlers(app)
+    app.state.deps = IntakeDeps(cipher=cipher)
     app.include_router(router)
-    app.add_middleware(BodyGuard, max_bytes=settings.max_body_bytes)
     return app

@@ -17,6 +17,7 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from qorgau_common.problems import InvalidInput
 from qorgau_contracts import Coordinates, DistrictId, Language, Priority, RiskLevel
 
 from .phones import normalise_phone
@@ -145,11 +146,8 @@ class ReportAccepted(BaseModel):
     risk_level: RiskLevel
 
 
-class ReportRejected(ValueError):
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
+class ReportRejected(InvalidInput):
+    title = "Invalid report"
 
 
 @dataclass(frozen=True)

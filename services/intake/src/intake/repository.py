@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from typing import Any
@@ -105,62 +104,5 @@ async def add_timeline(
     )
 
 
-async def audit(
-    conn: Connection,
-    actor: str,
-    action: str,
-    incident_id: uuid.UUID | None,
-    detail: dict[str, Any] | None = None,
-) -> None:
-    await conn.execute(
-        "INSERT INTO intake.audit_log (actor, action, incident_id, detail) VALUES ($1, $2, $3, $4)",
-        actor,
-        action,
-        incident_id,
-        json.dumps(detail or {}),
-    )
-
-
 async def publish_reported(conn: Connection, event: IncidentReported) -> None:
     await enqueue(conn, SCHEMA, INCIDENT_REPORTED.name, str(event.incident_id), event)
-
-
-def token_digest(token: str) -> bytes:
-    return hashlib.sha256(token.encode()).digest()
-
-
-async def token_role(conn: Connection | asyncpg.Pool, token: str) -> tuple[str, str] | None:
-    """(name, role) of a live token, or None."""
-    row = await conn.fetchrow(
-        "SELECT name, role FROM intake.api_tokens WHERE token_sha256 = $1 AND revoked_at IS NULL",
-        token_digest(token),
-    )
-    return (row["name"], row["role"]) if row else None
-
-
-async def create_token(conn: Connection, name: str, role: str, token: str) -> uuid.UUID:
-    token_id = uuid.uuid4()
-    await conn.execute(
-        "INSERT INTO intake.api_tokens (id, name, role, token_sha256) VALUES ($1, $2, $3, $4)"
-        " ON CONFLICT (token_sha256) DO NOTHING",
-        token_id,
-        name,
-        role,
-        token_digest(token),
-    )
-    return token_id
-
-
-async def list_tokens(conn: Connection) -> list[asyncpg.Record]:
-    return await conn.fetch(
-        "SELECT id, name, role, created_at, revoked_at FROM intake.api_tokens ORDER BY created_at"
-    )
-
-
-async def revoke_token(conn: Connection, token_id: uuid.UUID) -> bool:
-    done = await conn.fetchval(
-        "UPDATE intake.api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL"
-        " RETURNING true",
-        token_id,
-    )
-    return bool(done)

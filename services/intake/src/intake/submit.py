@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import asyncpg
+from qorgau_common.auth import audit
 from qorgau_contracts import IncidentReported
 
 from . import repository as repo
@@ -81,7 +82,7 @@ async def submit_report(
         else:
             raise RuntimeError("could not allocate a free short code")
         await repo.add_timeline(conn, incident.id, incident.status, {"channel": report.channel})
-        await repo.audit(conn, actor, "report.create", incident.id)
+        await audit(conn, repo.SCHEMA, actor, "report.create", incident.id)
         await repo.publish_reported(conn, _reported_event(report, incident))
     accepted = ReportAccepted(
         incident_id=incident.id,

@@ -49,22 +49,3 @@ CREATE TABLE incident_timeline (
     detail      jsonb       NOT NULL DEFAULT '{}'::jsonb
 );
 CREATE INDEX incident_timeline_by_incident ON incident_timeline (incident_id, id);
-
-CREATE TABLE api_tokens (
-    id           uuid PRIMARY KEY,
-    name         text        NOT NULL,
-    role         text        NOT NULL CHECK (role IN ('operator', 'supervisor', 'admin')),
-    token_sha256 bytea       NOT NULL UNIQUE,
-    created_at   timestamptz NOT NULL DEFAULT now(),
-    revoked_at   timestamptz
-);
-
--- Append-only: the service's role only ever inserts here.
-CREATE TABLE audit_log (
-    id          bigserial PRIMARY KEY,
-    at          timestamptz NOT NULL DEFAULT now(),
-    actor       text        NOT NULL,
-    action      text        NOT NULL,
-    incident_id uuid,
-    detail      jsonb       NOT NULL DEFAULT '{}'::jsonb
-);
