@@ -1,13 +1,32 @@
 """Qorgau event contracts, version 1."""
 
 from ._envelope import Event
-from ._types import E164, AlertStatus, Channel, DistrictId, Language, Priority, RiskLevel, ShortCode
-from .events import AlertUpdated, Coordinates, DeadLetter, IncidentAssigned, IncidentReported
+from ._types import (
+    E164,
+    AlertStatus,
+    AssignmentPurpose,
+    Channel,
+    DistrictId,
+    Language,
+    Outcome,
+    Priority,
+    RiskLevel,
+    ShortCode,
+)
+from .events import (
+    AlertUpdated,
+    Coordinates,
+    DeadLetter,
+    IncidentAssigned,
+    IncidentReported,
+    IncidentResolved,
+)
 from .schemas import breaking_changes, committed_schema, current_schema
 from .topics import (
     ALERT_UPDATED,
     INCIDENT_ASSIGNED,
     INCIDENT_REPORTED,
+    INCIDENT_RESOLVED,
     TOPICS,
     Topic,
     all_topic_names,
@@ -19,9 +38,11 @@ __all__ = [
     "E164",
     "INCIDENT_ASSIGNED",
     "INCIDENT_REPORTED",
+    "INCIDENT_RESOLVED",
     "TOPICS",
     "AlertStatus",
     "AlertUpdated",
+    "AssignmentPurpose",
     "Channel",
     "Coordinates",
     "DeadLetter",
@@ -29,7 +50,9 @@ __all__ = [
     "Event",
     "IncidentAssigned",
     "IncidentReported",
+    "IncidentResolved",
     "Language",
+    "Outcome",
     "Priority",
     "RiskLevel",
     "ShortCode",

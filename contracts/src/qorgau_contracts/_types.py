@@ -9,6 +9,15 @@ Priority = Literal["danger_now", "high", "standard"]
 RiskLevel = Literal["standard", "medium", "high"]
 Language = Literal["ru", "kk"]
 AlertStatus = Literal["submitted", "delivered", "failed", "acknowledged", "declined"]
+AssignmentPurpose = Literal["assignment", "supervisor_notice"]
+Outcome = Literal[
+    "protective_order_issued",
+    "referred_to_crisis_centre",
+    "administrative_case",
+    "criminal_case_opened",
+    "no_grounds_found",
+    "duplicate",
+]
 
 DistrictId = Annotated[
     str,

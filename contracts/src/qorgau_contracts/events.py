@@ -9,11 +9,13 @@ from ._envelope import Event
 from ._types import (
     E164,
     AlertStatus,
+    AssignmentPurpose,
     Channel,
     DistrictId,
     Language,
     Priority,
     RiskLevel,
+    Outcome,
     ShortCode,
 )
 
@@ -72,6 +74,11 @@ class IncidentAssigned(Event):
     risk_level: RiskLevel
     address_line: str = Field(max_length=200, description="Address line for the SMS.")
     ack_deadline: AwareDatetime = Field(description="Escalate if not acknowledged by then.")
+    purpose: AssignmentPurpose = Field(
+        default="assignment",
+        description="`supervisor_notice`: the duty supervisor is told of a case that needed a"
+        " second attempt or found nobody; it is not an assignment and is not escalated.",
+    )
 
 
 class AlertUpdated(Event):
@@ -87,6 +94,19 @@ class AlertUpdated(Event):
         default=(), description="Message ids the provider returned, one per segment."
     )
     reason: str | None = Field(default=None, description="Why, for `failed` and `declined`.")
+
+
+class IncidentResolved(Event):
+    """An officer or supervisor closed an assignment with an outcome; the officer is free."""
+
+    event_type: Literal["incident.resolved"] = "incident.resolved"
+    incident_id: uuid.UUID = Field(description="Incident id (NENA EIDO incident tracking id).")
+    assignment_id: uuid.UUID = Field(description="The assignment that was resolved.")
+    officer_id: str = Field(min_length=1, max_length=32, description="Who handled the case.")
+    outcome: Outcome = Field(description="How the case ended.")
+    resolved_by: str = Field(
+        min_length=1, max_length=64, description="Token name of who recorded it."
+    )
 
 
 class DeadLetter(BaseModel):

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from .events import AlertUpdated, IncidentAssigned, IncidentReported
+from .events import AlertUpdated, IncidentAssigned, IncidentReported, IncidentResolved
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,9 @@ def dlq_name(topic: str) -> str:
 INCIDENT_REPORTED = Topic("incident.reported.v1", IncidentReported, partitions=6)
 INCIDENT_ASSIGNED = Topic("incident.assigned.v1", IncidentAssigned, partitions=6)
 ALERT_UPDATED = Topic("alert.updated.v1", AlertUpdated, partitions=6)
+INCIDENT_RESOLVED = Topic("incident.resolved.v1", IncidentResolved, partitions=6)
 
-TOPICS: tuple[Topic, ...] = (INCIDENT_REPORTED, INCIDENT_ASSIGNED, ALERT_UPDATED)
+TOPICS: tuple[Topic, ...] = (INCIDENT_REPORTED, INCIDENT_ASSIGNED, ALERT_UPDATED, INCIDENT_RESOLVED)
 
 
 def all_topic_names() -> list[str]:
