@@ -20,6 +20,8 @@ include .env
 export $(shell sed -n 's/^\([A-Z][A-Z0-9_]*\)=.*/\1/p' .env)
 endif
 
+include deploy/deploy.mk
+
 .DEFAULT_GOAL := help
 .PHONY: help setup run test lint format unit integration e2e check-contracts contracts migrate docs bench clean
 
@@ -41,7 +43,7 @@ setup: $(VENV)/.synced ## install everything into .venv (locked versions)
 run: setup ## run the whole system on this machine until Ctrl-C
 	$(PY) -m qorgau_local run
 
-test: setup lint ## lint, types, unit, integration and end-to-end tests
+test: setup lint deploy-tools ## lint, types, manifests, unit, integration and end-to-end tests
 	$(PY) -m pytest -ra -p no:cacheprovider tests
 
 lint: setup ## ruff format check, ruff, mypy --strict
