@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from qorgau_contracts import IncidentAssigned, IncidentReported
+from qorgau_contracts import AlertUpdated, IncidentAssigned, IncidentReported
 
 
 def reported(**changes: Any) -> IncidentReported:
@@ -47,3 +47,18 @@ def assigned(**changes: Any) -> IncidentAssigned:
     }
     values.update(changes)
     return IncidentAssigned(**values)
+
+
+def alert_update(
+    assigned_event: IncidentAssigned, status: str, reason: str | None = None
+) -> AlertUpdated:
+    return AlertUpdated(
+        producer="notify",
+        correlation_id=assigned_event.correlation_id,
+        alert_id=uuid.uuid4(),
+        assignment_id=assigned_event.assignment_id,
+        incident_id=assigned_event.incident_id,
+        status=status,  # type: ignore[arg-type]
+        provider="smpp",
+        reason=reason,
+    )

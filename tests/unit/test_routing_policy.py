@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
-from routing.domain import Candidate, Chosen, NoOfficer, ack_deadline, choose_officer
+from routing.domain import Candidate, Chosen, EscalationPolicy, NoOfficer, choose_officer
 
 NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
 DISTRICTS = ["almaty", "baikonyr", "yesil", "saryarka", "nura", "saraishyk"]
@@ -80,9 +80,10 @@ def test_no_district_goes_to_the_supervisor() -> None:
 
 
 def test_ack_deadlines_follow_priority() -> None:
-    assert ack_deadline("danger_now", NOW) - NOW == timedelta(minutes=2)
-    assert ack_deadline("high", NOW) - NOW == timedelta(minutes=5)
-    assert ack_deadline("standard", NOW) - NOW == timedelta(minutes=15)
+    policy = EscalationPolicy()
+    assert policy.ack_deadline("danger_now", NOW) - NOW == timedelta(minutes=2)
+    assert policy.ack_deadline("high", NOW) - NOW == timedelta(minutes=5)
+    assert policy.ack_deadline("standard", NOW) - NOW == timedelta(minutes=15)
 
 
 candidates = st.lists(

@@ -1,4 +1,4 @@
-"""Use case: an incident was reported → assign it to an officer, in one transaction."""
+"""Use cases: assign a reported incident, and move a case on to the next officer."""
 
 from __future__ import annotations
 
@@ -6,16 +6,84 @@ from datetime import UTC, datetime
 
 import asyncpg
 import structlog
+from qorgau_common.db import Connection
 from qorgau_contracts import INCIDENT_REPORTED, IncidentReported
 
 from . import repository as repo
-from .domain import NoOfficer, ack_deadline, choose_officer
+from . import roster_store as roster
+from .domain import Chosen, EscalationPolicy, Exhausted, next_officer, supervisor_to_tell
+from .metrics import ESCALATIONS, TIME_TO_ASSIGN, district_label
 
 log = structlog.get_logger(__name__)
 
 
+async def assign_next(
+    conn: Connection,
+    incident: repo.Incident,
+    policy: EscalationPolicy,
+    now: datetime,
+    *,
+    chosen: Chosen | None = None,
+) -> Chosen | Exhausted:
+    """Give the case to the next officer (attempt n+1), or escalate it to the board.
+
+    Runs in the caller's transaction, under the roster lock. `chosen` forces the officer
+    (a supervisor's reassignment). The duty supervisor is told at the second attempt and
+    when nobody is left.
+    """
+    await repo.lock_roster(conn)
+    last, tried = await repo.attempts_so_far(conn, incident.id)
+    attempt = last + 1
+    pool = await roster.candidates(conn, now)
+    outcome = chosen or next_officer(
+        incident.district, pool, await roster.neighbours(conn), tried, attempt, policy
+    )
+    deadline = policy.ack_deadline(incident.priority, now)  # type: ignore[arg-type]
+    if isinstance(outcome, Chosen):
+        await repo.create_assignment(
+            conn,
+            incident,
+            outcome.officer_id,
+            attempt=attempt,
+            route=outcome.route,
+            ack_deadline=deadline,
+            now=now,
+        )
+        await repo.mark_incident(conn, incident.id, "assigned")
+        if attempt == 1:
+            TIME_TO_ASSIGN.labels(district_label(incident.district)).observe(
+                max(0.0, (now - incident.received_at).total_seconds())
+            )
+        log.info(
+            "incident assigned", officer_id=outcome.officer_id, route=outcome.route, attempt=attempt
+        )
+    else:
+        await repo.mark_incident(conn, incident.id, "unassigned_escalated", outcome.reason)
+        ESCALATIONS.labels(district_label(incident.district), "exhausted").inc()
+        log.error(
+            "nobody to assign; escalated to the board", reason=outcome.reason, attempt=attempt
+        )
+    supervisor = supervisor_to_tell(outcome, attempt, pool, policy)
+    if supervisor is not None:
+        await repo.create_assignment(
+            conn,
+            incident,
+            supervisor,
+            attempt=attempt,
+            route="notice",
+            ack_deadline=deadline,
+            now=now,
+            purpose="supervisor_notice",
+        )
+        log.info("duty supervisor told", supervisor_id=supervisor, attempt=attempt)
+    return outcome
+
+
 async def assign_incident(
-    pool: asyncpg.Pool, event: IncidentReported, now: datetime | None = None
+    pool: asyncpg.Pool,
+    event: IncidentReported,
+    policy: EscalationPolicy,
+    now: datetime | None = None,
 ) -> None:
     now = now or datetime.now(UTC)
     async with pool.acquire() as conn, conn.transaction():
@@ -23,29 +91,11 @@ async def assign_incident(
             log.info("duplicate event skipped")
             return
         district, reason = event.district, event.district_unresolved_reason
-        if district is not None and not await repo.known_district(conn, district):
+        if district is not None and district not in await roster.district_ids(conn):
             district, reason = None, f"unknown district {district!r}"
-        if not await repo.save_incident(conn, event, "routing", reason):
+        if not await repo.save_incident(conn, event, district, reason):
             log.info("incident already routed; republished event ignored")
             return
-        await repo.lock_roster(conn)
-        decision = choose_officer(
-            district, await repo.candidates(conn, now), await repo.neighbours(conn)
-        )
-        if isinstance(decision, NoOfficer):
-            await repo.mark_incident(
-                conn, event.incident_id, "unassigned_escalated", decision.reason
-            )
-            log.error("nobody to assign", reason=decision.reason)
-            return
-        assigned = await repo.create_assignment(
-            conn, event, district, decision, 1, ack_deadline(event.priority, now), now
-        )
-        await repo.mark_incident(conn, event.incident_id, "assigned", reason)
-    log.info(
-        "incident assigned",
-        officer_id=assigned.officer_id,
-        route=decision.route,
-        attempt=assigned.attempt,
-        priority=assigned.priority,
-    )
+        incident = await repo.incident(conn, event.incident_id)
+        assert incident is not None
+        await assign_next(conn, incident, policy, now)

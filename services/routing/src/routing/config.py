@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 from qorgau_common.settings import ServiceSettings
+
+from .domain import EscalationPolicy
 
 
 class RoutingSettings(ServiceSettings):
@@ -10,4 +14,21 @@ class RoutingSettings(ServiceSettings):
         env_prefix="QORGAU_ROUTING_", extra="ignore", populate_by_name=True
     )
 
-    http_port: int = Field(default=8081, description="Port of routing's HTTP server.")
+    http_port: int = Field(default=8081, description="Port of routing's HTTP API.")
+    ack_deadline_danger_now_s: float = Field(default=120, description="Ack deadline, danger now.")
+    ack_deadline_high_s: float = Field(default=300, description="Ack deadline, high priority.")
+    ack_deadline_standard_s: float = Field(default=900, description="Ack deadline, standard.")
+    max_attempts: int = Field(default=4, ge=1, description="Officers tried before giving up.")
+    escalation_interval_s: float = Field(
+        default=1.0, gt=0, description="How often missed deadlines are looked for."
+    )
+
+    def policy(self) -> EscalationPolicy:
+        return EscalationPolicy(
+            ack_deadlines={
+                "danger_now": timedelta(seconds=self.ack_deadline_danger_now_s),
+                "high": timedelta(seconds=self.ack_deadline_high_s),
+                "standard": timedelta(seconds=self.ack_deadline_standard_s),
+            },
+            max_attempts=self.max_attempts,
+        )

@@ -9,14 +9,14 @@ district, then the on-shift supervisor.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from qorgau_contracts import Priority
 
 Role = Literal["inspector", "supervisor"]
-Route = Literal["district", "covering", "neighbour", "supervisor"]
+Route = Literal["district", "covering", "neighbour", "supervisor", "manual"]
 
 ACK_DEADLINES: Mapping[Priority, timedelta] = {
     "danger_now": timedelta(minutes=2),
@@ -50,8 +50,14 @@ class NoOfficer:
     reason: str
 
 
-def ack_deadline(priority: Priority, now: datetime) -> datetime:
-    return now + ACK_DEADLINES[priority]
+@dataclass(frozen=True)
+class EscalationPolicy:
+    ack_deadlines: Mapping[Priority, timedelta] = field(default_factory=lambda: ACK_DEADLINES)
+    max_attempts: int = 4
+    supervisor_told_at_attempt: int = 2
+
+    def ack_deadline(self, priority: Priority, now: datetime) -> datetime:
+        return now + self.ack_deadlines[priority]
 
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
@@ -91,3 +97,45 @@ def choose_officer(
     if (boss := _least_loaded(c for c in ready if c.role == "supervisor")) is not None:
         return Chosen(boss.officer_id, "supervisor")
     return NoOfficer("no officer or supervisor is on shift")
+
+
+@dataclass(frozen=True)
+class Exhausted:
+    """Nobody left to try: the case goes to the supervisor's board as escalated."""
+
+    reason: str
+
+
+def next_officer(
+    district: str | None,
+    candidates: Sequence[Candidate],
+    neighbours: Mapping[str, Sequence[str]],
+    tried: frozenset[str],
+    attempt: int,
+    policy: EscalationPolicy,
+) -> Chosen | Exhausted:
+    """The officer for `attempt`, never one already tried; Exhausted past the maximum."""
+    if attempt > policy.max_attempts:
+        return Exhausted(f"no acknowledgement after {policy.max_attempts} attempts")
+    decision = choose_officer(district, candidates, neighbours, exclude=tried)
+    if isinstance(decision, NoOfficer):
+        return Exhausted(decision.reason)
+    return decision
+
+
+def supervisor_to_tell(
+    outcome: Chosen | Exhausted,
+    attempt: int,
+    candidates: Sequence[Candidate],
+    policy: EscalationPolicy,
+) -> str | None:
+    """The on-shift supervisor to notify, if this step calls for it.
+
+    The supervisor is told once a case reaches the second attempt, and whenever it runs out
+    of officers, unless the supervisor is the one being assigned.
+    """
+    due = isinstance(outcome, Exhausted) or attempt == policy.supervisor_told_at_attempt
+    if not due or (isinstance(outcome, Chosen) and outcome.route == "supervisor"):
+        return None
+    boss = _least_loaded(c for c in candidates if c.role == "supervisor" and c.on_shift)
+    return boss.officer_id if boss else None

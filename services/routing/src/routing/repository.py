@@ -1,20 +1,58 @@
-"""SQL for routing's schema: roster reads, incidents, assignments, inbox and outbox."""
+"""SQL for routing's incidents and assignments, with inbox and outbox."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
+import asyncpg
 from qorgau_common.db import Connection
 from qorgau_common.inbox import claim_event
 from qorgau_common.outbox import enqueue
-from qorgau_contracts import INCIDENT_ASSIGNED, IncidentAssigned, IncidentReported
-
-from .domain import Candidate, Chosen
-from .roster import Officer, Shift
+from qorgau_contracts import (
+    INCIDENT_ASSIGNED,
+    INCIDENT_RESOLVED,
+    AssignmentPurpose,
+    IncidentAssigned,
+    IncidentReported,
+    IncidentResolved,
+    Outcome,
+)
 
 SCHEMA = "routing"
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: uuid.UUID
+    correlation_id: uuid.UUID
+    short_code: str
+    district: str | None
+    priority: str
+    risk_level: str
+    address_line: str
+    exercise: bool
+    status: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: uuid.UUID
+    incident_id: uuid.UUID
+    attempt: int
+    officer_id: str
+    purpose: str
+    status: str
+    created_at: datetime
+
+
+_INCIDENT = (
+    "id, correlation_id, short_code, district, priority, risk_level, address_line, exercise,"
+    " status, received_at"
+)
+_ASSIGNMENT = "id, incident_id, attempt, officer_id, purpose, status, created_at"
 
 
 async def claim(conn: Connection, event_id: uuid.UUID, topic: str) -> bool:
@@ -24,156 +62,205 @@ async def claim(conn: Connection, event_id: uuid.UUID, topic: str) -> bool:
 async def lock_roster(conn: Connection) -> None:
     """Serialise assignment decisions across routing processes for this transaction.
 
-    Load counts are read and changed under the lock, so two processes never both see
-    the same officer as the least loaded.
+    Loads are read and changed under the lock, so two processes never both see the same
+    officer as the least loaded, and no count is lost.
     """
     await conn.execute("SELECT pg_advisory_xact_lock(hashtext('routing:assign'))")
 
 
-async def candidates(conn: Connection, now: datetime) -> list[Candidate]:
-    rows = await conn.fetch(
-        """
-        SELECT o.id, o.home_district, o.covers, o.role, o.status, o.last_assigned_at,
-               EXISTS (SELECT 1 FROM routing.shifts s
-                       WHERE s.officer_id = o.id AND s.starts_at <= $1 AND s.ends_at > $1)
-                   AS on_shift,
-               (SELECT count(*) FROM routing.assignments a
-                WHERE a.officer_id = o.id AND a.status = 'open') AS open_assignments
-        FROM routing.officers o
-        WHERE o.active
-        """,
-        now,
-    )
-    return [
-        Candidate(
-            officer_id=r["id"],
-            home_district=r["home_district"],
-            covers=frozenset(r["covers"]),
-            role=r["role"],
-            on_shift=r["on_shift"],
-            available=r["status"] == "available",
-            open_assignments=r["open_assignments"],
-            last_assigned_at=r["last_assigned_at"],
-        )
-        for r in rows
-    ]
-
-
-async def neighbours(conn: Connection) -> dict[str, Sequence[str]]:
-    rows = await conn.fetch("SELECT id, neighbours FROM routing.districts")
-    return {r["id"]: tuple(r["neighbours"]) for r in rows}
-
-
-async def known_district(conn: Connection, district: str) -> bool:
-    return bool(await conn.fetchval("SELECT true FROM routing.districts WHERE id = $1", district))
-
-
 async def save_incident(
-    conn: Connection, event: IncidentReported, status: str, reason: str | None
+    conn: Connection, event: IncidentReported, district: str | None, reason: str | None
 ) -> bool:
     """Insert the incident; False if routing already knows it."""
     inserted = await conn.fetchval(
         """
-        INSERT INTO routing.incidents (id, short_code, district, priority, risk_level,
-                                       address_line, exercise, status, status_reason, reported_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        INSERT INTO routing.incidents (id, correlation_id, short_code, district, priority,
+            risk_level, address_line, exercise, status, status_reason, reported_at, received_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'routing', $9, $10, $10)
         ON CONFLICT (id) DO NOTHING RETURNING true
         """,
         event.incident_id,
+        event.correlation_id,
         event.short_code,
-        event.district,
+        district,
         event.priority,
         event.risk_level,
         event.address_line,
         event.exercise,
-        status,
         reason,
         event.received_at,
     )
     return bool(inserted)
 
 
+async def incident(conn: Connection, incident_id: uuid.UUID) -> Incident | None:
+    row = await conn.fetchrow(
+        f"SELECT {_INCIDENT} FROM routing.incidents WHERE id = $1 FOR UPDATE", incident_id
+    )
+    return Incident(**dict(row)) if row else None
+
+
 async def mark_incident(
-    conn: Connection, incident_id: uuid.UUID, status: str, reason: str | None
+    conn: Connection, incident_id: uuid.UUID, status: str, reason: str | None = None
 ) -> None:
     await conn.execute(
-        "UPDATE routing.incidents SET status = $2, status_reason = $3, updated_at = now()"
-        " WHERE id = $1",
+        "UPDATE routing.incidents SET status = $2, status_reason = coalesce($3, status_reason),"
+        " updated_at = now() WHERE id = $1",
         incident_id,
         status,
         reason,
     )
 
 
+async def attempts_so_far(conn: Connection, incident_id: uuid.UUID) -> tuple[int, frozenset[str]]:
+    """The last attempt number and the officers already tried for the incident."""
+    rows = await conn.fetch(
+        "SELECT attempt, officer_id FROM routing.assignments"
+        " WHERE incident_id = $1 AND purpose = 'assignment'",
+        incident_id,
+    )
+    return max((r["attempt"] for r in rows), default=0), frozenset(r["officer_id"] for r in rows)
+
+
 async def create_assignment(
     conn: Connection,
-    event: IncidentReported,
-    district: str | None,
-    chosen: Chosen,
+    incident: Incident,
+    officer_id: str,
+    *,
     attempt: int,
+    route: str,
     ack_deadline: datetime,
     now: datetime,
+    purpose: AssignmentPurpose = "assignment",
 ) -> IncidentAssigned:
+    """The assignment (or supervisor notice) row and its event, in the caller's transaction."""
     officer = await conn.fetchrow(
-        "UPDATE routing.officers SET last_assigned_at = $2 WHERE id = $1 RETURNING phone, language",
-        chosen.officer_id,
+        "UPDATE routing.officers SET last_assigned_at = CASE WHEN $2 THEN $3"
+        " ELSE last_assigned_at END WHERE id = $1 RETURNING phone, language",
+        officer_id,
+        purpose == "assignment",
         now,
     )
-    assert officer is not None
+    assert officer is not None, f"unknown officer {officer_id}"
     assigned = IncidentAssigned(
         producer=SCHEMA,
-        correlation_id=event.correlation_id,
-        exercise=event.exercise,
+        correlation_id=incident.correlation_id,
+        exercise=incident.exercise,
         assignment_id=uuid.uuid4(),
-        incident_id=event.incident_id,
-        short_code=event.short_code,
+        incident_id=incident.id,
+        short_code=incident.short_code,
         attempt=attempt,
-        officer_id=chosen.officer_id,
+        officer_id=officer_id,
         officer_phone=officer["phone"],
         officer_language=officer["language"],
-        district=district,
-        priority=event.priority,
-        risk_level=event.risk_level,
-        address_line=event.address_line,
+        district=incident.district,
+        priority=incident.priority,
+        risk_level=incident.risk_level,
+        address_line=incident.address_line,
         ack_deadline=ack_deadline,
+        purpose=purpose,
     )
     await conn.execute(
-        "INSERT INTO routing.assignments"
-        " (id, incident_id, attempt, officer_id, route, ack_deadline)"
-        " VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO routing.assignments (id, incident_id, attempt, officer_id, route,"
+        " ack_deadline, purpose, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         assigned.assignment_id,
-        event.incident_id,
+        incident.id,
         attempt,
-        chosen.officer_id,
-        chosen.route,
+        officer_id,
+        route,
         ack_deadline,
+        purpose,
+        "open" if purpose == "assignment" else "notice",
     )
-    await enqueue(conn, SCHEMA, INCIDENT_ASSIGNED.name, str(event.incident_id), assigned)
+    await enqueue(conn, SCHEMA, INCIDENT_ASSIGNED.name, str(incident.id), assigned)
     return assigned
 
 
-async def seed_roster(
-    conn: Connection, officers: Sequence[Officer], shifts: Sequence[Shift]
+async def assignment(conn: Connection, assignment_id: uuid.UUID) -> Assignment | None:
+    row = await conn.fetchrow(
+        f"SELECT {_ASSIGNMENT} FROM routing.assignments WHERE id = $1 FOR UPDATE",
+        assignment_id,
+    )
+    return Assignment(**dict(row)) if row else None
+
+
+async def open_assignments(conn: Connection, incident_id: uuid.UUID) -> list[Assignment]:
+    rows = await conn.fetch(
+        f"SELECT {_ASSIGNMENT} FROM routing.assignments WHERE incident_id = $1"
+        " AND purpose = 'assignment' AND status IN ('open', 'acknowledged') FOR UPDATE",
+        incident_id,
+    )
+    return [Assignment(**dict(r)) for r in rows]
+
+
+async def due_assignments(conn: Connection, now: datetime, limit: int) -> list[Assignment]:
+    """Open assignments past their deadline, locked; another process skips them."""
+    rows = await conn.fetch(
+        f"SELECT {_ASSIGNMENT} FROM routing.assignments"
+        " WHERE status = 'open' AND purpose = 'assignment' AND ack_deadline <= $1"
+        " ORDER BY ack_deadline LIMIT $2 FOR UPDATE SKIP LOCKED",
+        now,
+        limit,
+    )
+    return [Assignment(**dict(r)) for r in rows]
+
+
+async def close_assignment(
+    conn: Connection,
+    assignment_id: uuid.UUID,
+    status: str,
+    *,
+    reason: str | None = None,
+    outcome: str | None = None,
 ) -> None:
-    """Upsert officers and replace their shifts from the first seeded one on, atomically."""
-    async with conn.transaction():
-        await conn.executemany(
-            """
-            INSERT INTO routing.officers (id, name, phone, home_district, language, role)
-            VALUES ($1, $2, $3, $4, $5, $6)
-            ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, phone = EXCLUDED.phone,
-                home_district = EXCLUDED.home_district, language = EXCLUDED.language,
-                role = EXCLUDED.role
-            """,
-            [(o.id, o.name, o.phone, o.home_district, o.language, o.role) for o in officers],
-        )
-        if shifts:
-            await conn.execute(
-                "DELETE FROM routing.shifts WHERE officer_id = ANY($1) AND ends_at > $2",
-                [o.id for o in officers],
-                min(s.starts_at for s in shifts),
-            )
-            await conn.executemany(
-                "INSERT INTO routing.shifts (officer_id, starts_at, ends_at) VALUES ($1, $2, $3)",
-                [(s.officer_id, s.starts_at, s.ends_at) for s in shifts],
-            )
+    acknowledged = "acknowledged_at = now()," if status == "acknowledged" else ""
+    closed = "" if status == "acknowledged" else "closed_at = now(),"
+    await conn.execute(
+        f"UPDATE routing.assignments SET status = $2, {acknowledged} {closed}"
+        " reason = coalesce($3, reason), outcome = coalesce($4, outcome) WHERE id = $1",
+        assignment_id,
+        status,
+        reason,
+        outcome,
+    )
+
+
+async def set_alert_status(conn: Connection, assignment_id: uuid.UUID, status: str) -> None:
+    await conn.execute(
+        "UPDATE routing.assignments SET alert_status = $2 WHERE id = $1", assignment_id, status
+    )
+
+
+async def publish_resolved(
+    conn: Connection, incident: Incident, assigned: Assignment, outcome: Outcome, actor: str
+) -> None:
+    event = IncidentResolved(
+        producer=SCHEMA,
+        correlation_id=incident.correlation_id,
+        exercise=incident.exercise,
+        incident_id=incident.id,
+        assignment_id=assigned.id,
+        officer_id=assigned.officer_id,
+        outcome=outcome,
+        resolved_by=actor[:64],
+    )
+    await enqueue(conn, SCHEMA, INCIDENT_RESOLVED.name, str(incident.id), event)
+
+
+async def board_rows(conn: Connection | asyncpg.Pool) -> list[asyncpg.Record]:
+    """Incidents still needing attention, with their current assignment if any."""
+    return await conn.fetch(
+        """
+        SELECT i.id, i.short_code, i.district, i.priority, i.status, i.status_reason,
+               i.received_at, a.officer_id, a.attempt, a.status AS assignment_status,
+               a.alert_status, a.ack_deadline
+        FROM routing.incidents i
+        LEFT JOIN LATERAL (
+            SELECT * FROM routing.assignments a
+            WHERE a.incident_id = i.id AND a.purpose = 'assignment'
+            ORDER BY a.attempt DESC LIMIT 1
+        ) a ON true
+        WHERE i.status <> 'resolved'
+        ORDER BY i.received_at
+        """
+    )

@@ -1,0 +1,1 @@
+"""Qorgau intake service."""
