@@ -39,3 +39,16 @@ ALL = sorted(
 def test_variable_is_in_env_example_and_readme(variable: str) -> None:
     assert f"# {variable}=" in (ROOT / ".env.example").read_text()
     assert f"`{variable}`" in (ROOT / "README.md").read_text()
+
+
+def test_no_documented_variable_is_stale() -> None:
+    import re
+
+    documented = set(
+        re.findall(r"^\| `(QORGAU_[A-Z0-9_]+)`", (ROOT / "README.md").read_text(), re.M)
+    )
+    in_example = set(
+        re.findall(r"^# (QORGAU_[A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M)
+    )
+    assert documented - set(ALL) == set()
+    assert in_example - set(ALL) == set()

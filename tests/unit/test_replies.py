@@ -32,3 +32,36 @@ def test_rejected_replies(text: str) -> None:
 @given(st.text(max_size=40))
 def test_parsing_never_raises(text: str) -> None:
     parse_reply(text)
+
+
+CODES = st.text("ABCEHKMOPTXY0123456789", min_size=4, max_size=4)
+CYRILLIC = str.maketrans("ABCEHKMOPTXY", "АВСЕНКМОРТХУ")
+SPACE = st.text(" \t", max_size=3)
+
+
+@given(
+    st.sampled_from(["1", "2"]),
+    CODES,
+    SPACE,
+    SPACE,
+    SPACE,
+    st.booleans(),
+    st.booleans(),
+)
+def test_every_spelling_of_a_reply_is_accepted(
+    answer: str, code: str, before: str, between: str, after: str, cyrillic: bool, lower: bool
+) -> None:
+    typed = code.translate(CYRILLIC) if cyrillic else code
+    typed = typed.lower() if lower else typed
+    expected = Reply("acknowledged" if answer == "1" else "declined", code)
+    assert parse_reply(f"{before}{answer}{between}{typed}{after}") == expected
+    assert parse_reply(f"{before}{answer}{after}") == Reply(expected.answer, None)
+
+
+@given(st.text(max_size=12))
+def test_anything_else_is_rejected(text: str) -> None:
+    reply = parse_reply(text)
+    if reply is not None:  # then it really was "1"/"2", optionally with a 4-character code
+        stripped = "".join(text.split()).rstrip(".!")
+        assert stripped[0] in "12"
+        assert len(stripped.lstrip("12").lstrip(".,:;-")) in (0, 4)

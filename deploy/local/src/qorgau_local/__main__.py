@@ -10,8 +10,8 @@ import sys
 from .config import LocalSettings
 
 
-async def _smsc(port: int, auto_reply: str | None) -> None:
-    from .smsc import DevSmsc, Sms, SmscBehaviour
+async def _smsc(port: int, auto_reply: str | None, http_port: int | None) -> None:
+    from .smsc import DevSmsc, Sms, SmscBehaviour, control_app
 
     def show(sms: Sms) -> None:
         print(f"[smsc] SMS to {sms.destination} ({sms.parts} part(s)): {sms.text}", flush=True)
@@ -23,8 +23,40 @@ async def _smsc(port: int, auto_reply: str | None) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, done.set)
-    await done.wait()
+    waits: list[asyncio.Task[object]] = [asyncio.create_task(done.wait())]
+    if http_port:
+        import uvicorn
+
+        config = uvicorn.Config(
+            control_app(smsc), host="127.0.0.1", port=http_port, log_config=None, lifespan="off"
+        )
+        # uvicorn takes over SIGINT/SIGTERM while it serves: either way ends the SMSC.
+        waits.append(asyncio.create_task(uvicorn.Server(config).serve()))
+        print(f"[smsc] control endpoint on http://127.0.0.1:{http_port}", flush=True)
+    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    for task in waits:
+        task.cancel()
+    await asyncio.gather(*waits, return_exceptions=True)
     await smsc.stop()
+
+
+def _smsc_control(url: str, action: str, values: list[str]) -> None:
+    """Talk to a running SMSC's control endpoint: reply PHONE TEXT | set K=V... | drop."""
+    import httpx
+
+    if action == "reply":
+        if len(values) < 2:
+            sys.exit("usage: smsc reply PHONE TEXT")
+        body: object = {"from": values[0], "text": " ".join(values[1:])}
+        response = httpx.post(f"{url}/mo", json=body)
+    elif action == "set":
+        changes = dict(v.split("=", 1) for v in values if "=" in v)
+        response = httpx.post(f"{url}/behaviour", json=changes)
+    else:
+        response = httpx.post(f"{url}/drop")
+    print(response.text)
+    if response.is_error:
+        sys.exit(1)
 
 
 async def _migrate(settings: LocalSettings) -> None:
@@ -67,12 +99,27 @@ def main() -> None:
     )
     docs = sub.add_parser("docs", help="write AsyncAPI and OpenAPI documents")
     docs.add_argument("--out", default="docs/api", help="folder to write into")
-    smsc = sub.add_parser("smsc", help="run only the development SMSC")
+    smsc = sub.add_parser(
+        "smsc",
+        help="run only the development SMSC, or control a running one",
+        description="serve (default) | reply PHONE TEXT | set switch=value ... | drop",
+    )
+    smsc.add_argument(
+        "action", nargs="?", default="serve", choices=["serve", "reply", "set", "drop"]
+    )
+    smsc.add_argument("values", nargs="*", help="reply: PHONE TEXT; set: switch=value ...")
     smsc.add_argument("--port", type=int, default=2775)
     smsc.add_argument("--auto-reply", help="answer every alert with this, e.g. 1")
+    smsc.add_argument("--http-port", type=int, help="serve the control endpoint on this port")
+    smsc.add_argument(
+        "--control", default="http://127.0.0.1:2776", help="control endpoint to talk to"
+    )
     args = parser.parse_args()
     if args.command == "smsc":
-        asyncio.run(_smsc(args.port, args.auto_reply))
+        if args.action == "serve":
+            asyncio.run(_smsc(args.port, args.auto_reply, args.http_port))
+        else:
+            _smsc_control(args.control, args.action, args.values)
         return
     if args.command == "docs":
         from pathlib import Path

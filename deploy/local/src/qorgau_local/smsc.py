@@ -3,6 +3,11 @@
 Not for production: it accepts any bind (smpp34 accepts binds before Python sees them;
 a wrong system_id is dropped right after). Decoding uses notify's codec, so what it
 prints is exactly what a phone would show.
+
+Clients connect through a small TCP proxy in front of the smpp34 server, so that the
+SMSC can drop connections abruptly (smpp34 has no way to) and `stop()` really ends every
+session. Failure modes (`SmscBehaviour`) can be switched at any time, from a test or
+through the HTTP control endpoint (`control_app`).
 """
 
 from __future__ import annotations
@@ -17,11 +22,18 @@ from datetime import datetime
 from typing import Any
 
 import smpp34
-from notify.pdu import Reassembler, decode_part, encode
-from smpp34._smpp34 import ESME_RINVDSTADR, TLV_MESSAGE_STATE, TLV_RECEIPTED_MESSAGE_ID
+from notify.pdu import MESSAGE_STATES, Reassembler, decode_part, encode
+from smpp34._smpp34 import (
+    ESME_RINVDSTADR,
+    ESME_RTHROTTLED,
+    TLV_MESSAGE_STATE,
+    TLV_RECEIPTED_MESSAGE_ID,
+)
+
+from .broker import free_port
 
 _SHORT_CODE = re.compile(r"Qorgau ([A-Z0-9]{4})\b")
-_MESSAGE_STATE_DELIVERED = b"\x02"
+_STATE_CODES = {name: code for code, name in MESSAGE_STATES.items()}
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,11 @@ class SmscBehaviour:
     auto_reply_delay_s: float = 1.0
     system_ids: frozenset[str] | None = None  # None: any
     reject_destinations: frozenset[str] = frozenset()  # E.164 numbers answered ESME_RINVDSTADR
+    reject_status: int | None = None  # answer every submit_sm with this status
+    throttle_next: int = 0  # answer the next N submit_sm with ESME_RTHROTTLED
+    submit_delay_s: float = 0.0  # wait this long before answering each submit_sm
+    drop_after: int | None = None  # drop every connection at the Nth next submit (unanswered)
+    receipt_state: str = "DELIVRD"  # e.g. UNDELIV, EXPIRED
 
 
 @dataclass
@@ -57,7 +74,11 @@ class DevSmsc:
     received: list[Sms] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self._server = smpp34.Server(self.host, self.port, system_id="QORGAU-DEV")
+        self._inner_port = free_port()
+        self._server = smpp34.Server(self.host, self._inner_port, system_id="QORGAU-DEV")
+        self._proxy: asyncio.Server | None = None
+        self._links: set[asyncio.StreamWriter] = set()
+        self.submits = 0
         self._sessions: dict[str, smpp34.Esme] = {}
         self._ids = itertools.count(1)
         self._refs = itertools.count(1)
@@ -66,6 +87,7 @@ class DevSmsc:
         self._tasks: set[asyncio.Future[Any]] = set()
         self._pump: asyncio.Task[None] | None = None
         self._closing = False
+        self._held: list[smpp34.SubmitSmEvent] = []
 
     @property
     def bound_sessions(self) -> int:
@@ -74,16 +96,49 @@ class DevSmsc:
     async def start(self) -> None:
         await self._server.start()
         self._pump = asyncio.create_task(self._run(), name="devsmsc")
+        self._proxy = await asyncio.start_server(self._link, self.host, self.port)
+
+    def drop_connections(self) -> int:
+        """Cut every client connection at once, as a failing network would; how many."""
+        links = list(self._links)
+        for writer in links:
+            writer.transport.abort()
+        self._links.clear()
+        return len(links) // 2
+
+    async def _link(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        try:
+            server_r, server_w = await asyncio.open_connection(self.host, self._inner_port)
+        except OSError:
+            client_w.transport.abort()
+            return
+        self._links.update((client_w, server_w))
+
+        async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                while data := await reader.read(65536):
+                    writer.write(data)
+                    await writer.drain()
+            except (OSError, asyncio.IncompleteReadError):
+                pass
+            finally:
+                writer.transport.abort()
+                self._links.discard(writer)
+
+        await asyncio.gather(pipe(client_r, server_w), pipe(server_r, client_w))
 
     async def stop(self) -> None:
         # smpp34's Server.stop() closes only the listener: bound sessions survive and
-        # next() never returns. So: listener, then sessions, a grace period, the pump.
+        # next() never returns. So: listeners, then sessions, a grace period, the pump.
         self._closing = True
+        if self._proxy is not None:
+            self._proxy.close()
         await self._server.stop()
         await asyncio.gather(
             *(self._unbind(esme) for esme in self._sessions.values()), return_exceptions=True
         )
         self._sessions.clear()
+        self.drop_connections()
         await asyncio.sleep(0.05)
         for task in [*self._tasks, self._pump]:
             if task is not None:
@@ -130,14 +185,41 @@ class DevSmsc:
                 self._on_submit(event)
 
     def _on_submit(self, event: smpp34.SubmitSmEvent) -> None:
+        self.submits += 1
+        b = self.behaviour
+        if b.drop_after is not None:
+            b.drop_after -= 1
+            if b.drop_after <= 0:
+                b.drop_after = None
+                self._held.append(event)  # unanswered: the connection goes first
+                self.drop_connections()
+                return
+        if b.submit_delay_s > 0:
+            self._spawn(self._answer_later(event, b.submit_delay_s))
+        else:
+            self._answer(event)
+
+    async def _answer_later(self, event: smpp34.SubmitSmEvent, delay_s: float) -> None:
+        await asyncio.sleep(delay_s)
+        self._answer(event)
+
+    def _answer(self, event: smpp34.SubmitSmEvent) -> None:
+        b = self.behaviour
         destination = event.destination_addr
-        if f"+{destination.lstrip('+')}" in self.behaviour.reject_destinations:
+        if b.throttle_next > 0:
+            b.throttle_next -= 1
+            event.reject(ESME_RTHROTTLED)
+            return
+        if b.reject_status is not None:
+            event.reject(b.reject_status)
+            return
+        if f"+{destination.lstrip('+')}" in b.reject_destinations:
             event.reject(ESME_RINVDSTADR)
             return
         message_id = f"{next(self._ids):08x}"
         event.accept(message_id)
         part = decode_part(event.short_message, event.data_coding, event.esm_class)
-        if event.registered_delivery & 0x01 and self.behaviour.receipts:
+        if event.registered_delivery & 0x01 and b.receipts:
             self._spawn(self._receipt(event.session_id, destination, message_id))
         key = (event.session_id, destination, part.reference)
         collected = self._parts.setdefault(key, [])
@@ -153,31 +235,31 @@ class DevSmsc:
         self.received.append(sms)
         if self.on_sms is not None:
             self.on_sms(sms)
-        if self.behaviour.auto_reply and (code := _SHORT_CODE.search(text)):
-            self._spawn(
-                self._auto_reply(sms.destination, f"{self.behaviour.auto_reply} {code.group(1)}")
-            )
+        if b.auto_reply and (code := _SHORT_CODE.search(text)):
+            self._spawn(self._auto_reply(sms.destination, f"{b.auto_reply} {code.group(1)}"))
 
     async def _receipt(self, session_id: str, destination: str, message_id: str) -> None:
         await asyncio.sleep(self.behaviour.receipt_delay_s)  # submit_sm_resp goes out first
         esme = self._sessions.get(session_id)
         if esme is None or not esme.can_receive:
             return
+        state = self.behaviour.receipt_state
         now = datetime.now().strftime("%y%m%d%H%M")
         body = (
-            f"id:{message_id} sub:001 dlvrd:001 submit date:{now} done date:{now}"
-            " stat:DELIVRD err:000 text:"
+            f"id:{message_id} sub:001 dlvrd:00{int(state == 'DELIVRD')} submit date:{now}"
+            f" done date:{now} stat:{state} err:000 text:"
         )
-        await esme.deliver_sm(
-            destination,
-            body.encode("ascii"),
-            source_addr=destination,
-            esm_class=0x04,
-            tlvs=[
-                smpp34.Tlv(TLV_RECEIPTED_MESSAGE_ID, message_id.encode() + b"\x00"),
-                smpp34.Tlv(TLV_MESSAGE_STATE, _MESSAGE_STATE_DELIVERED),
-            ],
-        )
+        with contextlib.suppress(smpp34.SmppError, RuntimeError, OSError):
+            await esme.deliver_sm(
+                destination,
+                body.encode("ascii"),
+                source_addr=destination,
+                esm_class=0x04,
+                tlvs=[
+                    smpp34.Tlv(TLV_RECEIPTED_MESSAGE_ID, message_id.encode() + b"\x00"),
+                    smpp34.Tlv(TLV_MESSAGE_STATE, bytes([_STATE_CODES.get(state, 7)])),
+                ],
+            )
 
     async def _auto_reply(self, phone: str, text: str) -> None:
         await asyncio.sleep(self.behaviour.auto_reply_delay_s)
@@ -190,15 +272,109 @@ class DevSmsc:
         for esme in list(self._sessions.values()):
             if not esme.can_receive:
                 continue
-            for part in encoded.parts:
-                await esme.deliver_sm(
-                    to,
-                    part,
-                    source_addr=phone.lstrip("+"),
-                    source_addr_ton=1,
-                    source_addr_npi=1,
-                    esm_class=encoded.esm_class,
-                    data_coding=encoded.data_coding,
-                )
+            try:
+                for part in encoded.parts:
+                    await esme.deliver_sm(
+                        to,
+                        part,
+                        source_addr=phone.lstrip("+"),
+                        source_addr_ton=1,
+                        source_addr_npi=1,
+                        esm_class=encoded.esm_class,
+                        data_coding=encoded.data_coding,
+                    )
+            except (smpp34.SmppError, RuntimeError, OSError):
+                continue
             sent += 1
         return sent
+
+    async def deliver_raw(
+        self, short_message: bytes, *, esm_class: int = 0, data_coding: int = 0, source: str = ""
+    ) -> int:
+        """Send any deliver_sm (e.g. a garbage receipt) to every bound session."""
+        sent = 0
+        for esme in list(self._sessions.values()):
+            with contextlib.suppress(smpp34.SmppError, RuntimeError, OSError):
+                await esme.deliver_sm(
+                    "Qorgau",
+                    short_message,
+                    source_addr=source,
+                    esm_class=esm_class,
+                    data_coding=data_coding,
+                )
+                sent += 1
+        return sent
+
+
+_SETTABLE = {
+    "receipts": bool,
+    "receipt_delay_s": float,
+    "auto_reply": str,
+    "auto_reply_delay_s": float,
+    "reject_status": int,
+    "throttle_next": int,
+    "submit_delay_s": float,
+    "drop_after": int,
+    "receipt_state": str,
+}
+
+
+def set_behaviour(behaviour: SmscBehaviour, changes: dict[str, Any]) -> dict[str, Any]:
+    """Apply switches by name (from JSON or the CLI); None (or "") clears an optional one."""
+    applied: dict[str, Any] = {}
+    for name, value in changes.items():
+        kind = _SETTABLE.get(name)
+        if kind is None:
+            raise ValueError(f"unknown SMSC switch: {name}")
+        if value is None or value == "":
+            parsed: Any = None
+        elif kind is bool and isinstance(value, str):
+            parsed = value.lower() in {"1", "true", "yes", "on"}
+        elif kind is int and isinstance(value, str):
+            parsed = int(value, 0)
+        else:
+            parsed = kind(value)
+        setattr(behaviour, name, parsed)
+        applied[name] = parsed
+    return applied
+
+
+def control_app(smsc: DevSmsc) -> Any:
+    """A small HTTP endpoint to inject replies and switch failure modes (demos, tests).
+
+    POST /mo {"from": "+7...", "text": "1 K7Q2"}; POST /behaviour {"throttle_next": 5};
+    POST /drop; GET /sms (what phones received).
+    """
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def mo(request: Request) -> JSONResponse:
+        body = await request.json()
+        sent = await smsc.send_reply(str(body["from"]), str(body["text"]))
+        return JSONResponse({"delivered_to_sessions": sent})
+
+    async def behaviour(request: Request) -> JSONResponse:
+        try:
+            applied = set_behaviour(smsc.behaviour, dict(await request.json()))
+        except (ValueError, TypeError) as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"applied": applied})
+
+    async def drop(_: Request) -> JSONResponse:
+        return JSONResponse({"dropped": smsc.drop_connections()})
+
+    async def received(_: Request) -> JSONResponse:
+        return JSONResponse(
+            [{"to": s.destination, "parts": s.parts, "text": s.text} for s in smsc.received]
+        )
+
+    return Starlette(
+        routes=[
+            Route("/mo", mo, methods=["POST"]),
+            Route("/behaviour", behaviour, methods=["POST"]),
+            Route("/drop", drop, methods=["POST"]),
+            Route("/sms", received, methods=["GET"]),
+        ]
+    )

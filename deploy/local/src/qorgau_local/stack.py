@@ -123,7 +123,17 @@ class Stack:
             "QORGAU_ROUTING_HTTP_PORT": str(s.routing_port),
             "QORGAU_NOTIFY_HTTP_PORT": str(s.notify_port),
             "QORGAU_INTAKE_ENCRYPTION_KEYS": self._encryption_keys(),
-            **({"QORGAU_NOTIFY_SMPP_PORT": str(s.smsc_port)} if s.smsc else {}),
+            # Drills may go to the development SMSC: it is a simulator, never a phone.
+            **(
+                {
+                    "QORGAU_NOTIFY_SMPP_PORT": str(s.smsc_port),
+                    "QORGAU_NOTIFY_EXERCISE_PROVIDER": os.environ.get(
+                        "QORGAU_NOTIFY_EXERCISE_PROVIDER", "smpp"
+                    ),
+                }
+                if s.smsc
+                else {}
+            ),
             "PYTHONUNBUFFERED": "1",
         }
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 from qorgau_common.settings import ServiceSettings
@@ -16,6 +18,44 @@ class NotifySettings(ServiceSettings):
     smpp_system_id: str = Field(default="qorgau", description="SMPP system_id for the bind.")
     smpp_password: SecretStr = Field(default=SecretStr("qorgau"), description="SMPP password.")
     smpp_source_addr: str = Field(default="Qorgau", description="Sender shown on the phone.")
+    smpp_window: int = Field(default=16, ge=1, description="submit_sm in flight on the bind.")
+    smpp_rate_per_s: float = Field(default=100.0, gt=0, description="submit_sm per second, most.")
+    smpp_submit_timeout_s: float = Field(default=10.0, gt=0, description="Wait for submit_sm_resp.")
+    smpp_bind_wait_s: float = Field(
+        default=2.0, ge=0, description="How long a send waits for a bind before failing over."
+    )
+    smpp_throttle_retries: int = Field(
+        default=3, ge=0, description="ESME_RTHROTTLED retries (with backoff) before failing over."
+    )
+    http_gateway_url: str | None = Field(
+        default=None, description="Base URL of the HTTP SMS gateway (none: no failover)."
+    )
+    http_gateway_api_key: SecretStr = Field(
+        default=SecretStr(""), description="API key of the HTTP SMS gateway."
+    )
+    http_gateway_sender: str = Field(default="Qorgau", description="Sender name at the gateway.")
+    http_gateway_timeout_s: float = Field(default=5.0, gt=0, description="HTTP gateway timeout.")
+    http_gateway_rate_per_s: float = Field(
+        default=20.0, gt=0, description="Messages per second to the HTTP gateway, most."
+    )
+    http_gateway_callback_token: SecretStr | None = Field(
+        default=None, description="If set, status callbacks must carry ?token=<this>."
+    )
+    send_window: int = Field(default=32, ge=1, description="Alerts being sent at once.")
+    receipt_timeout_s: float = Field(
+        default=60.0, gt=0, description="No receipt by then: resend through the other provider."
+    )
+    give_up_after_s: float = Field(
+        default=120.0, gt=0, description="An alert no provider could send fails after this."
+    )
+    exercise_provider: Literal["none", "smpp", "http"] = Field(
+        default="none", description="Provider allowed to carry drills (never a real one)."
+    )
+    in_doubt_after_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="An alert whose submit was cut by a crash fails after this (never resent).",
+    )
     resend_pending_after_s: float = Field(
         default=5.0, description="Retry alerts still pending (not yet submitted) after this."
     )

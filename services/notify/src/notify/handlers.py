@@ -5,19 +5,20 @@ from qorgau_common.consumer import on_event
 from qorgau_common.runtime import RegisterHandlers, ServiceRuntime
 from qorgau_contracts import ALERT_UPDATED, INCIDENT_ASSIGNED, AlertUpdated, IncidentAssigned
 
-from .alerts import record_alert, send_alert
-from .provider import SmsProvider
+from .alerts import record_alert
+from .sending import Sender
 
 SERVICE = "notify"
 MIGRATIONS = ("qorgau_common", "notify")
 
 
-def registrar(provider: SmsProvider) -> RegisterHandlers:
+def registrar(sender: Sender) -> RegisterHandlers:
     def register(broker: KafkaBroker, runtime: ServiceRuntime) -> None:
         async def on_incident_assigned(event: IncidentAssigned) -> None:
-            # Idempotent: a redelivery finds the alert and sends only if still pending.
+            # Idempotent: a redelivery finds the alert, and only a pending one is claimed.
             alert_id = await record_alert(runtime.pool, event)
-            await send_alert(runtime.pool, provider, alert_id)
+            if alert_id is not None:
+                await sender.dispatch(alert_id)
 
         on_event(
             broker,

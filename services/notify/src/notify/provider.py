@@ -1,9 +1,13 @@
-"""What notify needs from an SMS route; SMPP is the primary implementation."""
+"""What notify needs from an SMS route: SMPP is the primary, an HTTP gateway the fallback."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Literal, Protocol
+
+# permanent: the number or message is refused for good; the others are worth another route.
+FailureKind = Literal["permanent", "unavailable", "error", "throttled"]
 
 
 @dataclass(frozen=True)
@@ -14,13 +18,29 @@ class Submitted:
 @dataclass(frozen=True)
 class Rejected:
     reason: str
-    retryable: bool
+    kind: FailureKind
+
+    @property
+    def retryable(self) -> bool:
+        return self.kind != "permanent"
+
+
+SendResult = Submitted | Rejected
+
+# Called once the provider is about to put the message on the wire (after its rate limit
+# and window): records the intent to send. False means the claim was lost: do not send.
+OnWire = Callable[[], Awaitable[bool]]
+CLAIM_LOST = Rejected("claim lost before submit", "error")
+
+
+async def no_record() -> bool:
+    return True
 
 
 class SmsProvider(Protocol):
     name: str
 
-    async def send(self, phone: str, text: str) -> Submitted | Rejected: ...
+    async def send(self, phone: str, text: str, on_wire: OnWire = no_record) -> SendResult: ...
 
     @property
-    def bound(self) -> bool: ...
+    def healthy(self) -> bool: ...

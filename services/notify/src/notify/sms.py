@@ -85,6 +85,22 @@ def segment_count(text: str) -> int:
     return 1 if n <= single else -(-n // multi)
 
 
+def part_count(text: str) -> int:
+    """Parts as the encoder packs them: an escaped GSM-7 character or a surrogate pair is
+    never split across parts, so this can exceed `segment_count` by one."""
+    encoding = encoding_for(text)
+    single, multi = _LIMITS[encoding]
+    sizes = [units(ch, encoding) for ch in text]  # per character, in the encoding's units
+    if sum(sizes) <= single:
+        return 1
+    parts, current = 1, 0
+    for size in sizes:
+        if current + size > multi:
+            parts, current = parts + 1, 0
+        current += size
+    return parts
+
+
 def render_alert(alert: AlertText) -> str:
     """The SMS an inspector reads, within two segments."""
     lang = alert.language
@@ -102,7 +118,32 @@ def render_alert(alert: AlertText) -> str:
     tail = f". {_REPLY[lang]}"
     address = " ".join(alert.address_line.split())
     text = f"{head}{district}, {address}{tail}"
-    while segment_count(text) > MAX_SEGMENTS and address:
+    while part_count(text) > MAX_SEGMENTS and address:
         address = address[:-1]
         text = f"{head}{district}, {address.rstrip()}…{tail}"
     return text
+
+
+# Answers to an inspector's reply: one segment each.
+ReplyAnswer = Literal["acknowledged", "declined", "unknown_code", "no_open_alert", "not_understood"]
+_ANSWERS: Mapping[Language, Mapping[ReplyAnswer, str]] = {
+    "ru": {
+        "acknowledged": "Qorgau {code}: принято, спасибо.",
+        "declined": "Qorgau {code}: отказ принят, передаем другому.",
+        "unknown_code": "Qorgau: код {code} не найден. Ответ: 1 КОД или 2 КОД",
+        "no_open_alert": "Qorgau: у вас нет открытых вызовов.",
+        "not_understood": "Qorgau: ответ не понят. Ответ: 1 принял, 2 не могу",
+    },
+    "kk": {
+        "acknowledged": "Qorgau {code}: қабылданды, рахмет.",
+        "declined": "Qorgau {code}: бас тарту қабылданды.",
+        "unknown_code": "Qorgau: {code} коды табылмады. Жауап: 1 КОД не 2 КОД",
+        "no_open_alert": "Qorgau: ашық шақырулар жоқ.",
+        "not_understood": "Qorgau: жауап түсініксіз. Жауап: 1 қабылдадым, 2 алмаймын",
+    },
+}
+
+
+def render_answer(answer: ReplyAnswer, language: Language, code: str = "") -> str:
+    """The short SMS an inspector gets back after replying."""
+    return _ANSWERS[language][answer].format(code=code)

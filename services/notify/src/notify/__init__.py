@@ -1,0 +1,1 @@
+"""Qorgau notify service."""

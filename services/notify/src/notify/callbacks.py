@@ -1,0 +1,62 @@
+"""HTTP gateway status callbacks, on notify's HTTP port."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from .http_gateway import parse_status_callback
+from .metrics import INBOUND
+from .pdu import Receipt
+
+# Outside /v1/: aggregators post form bodies, which the /v1 API body guard refuses.
+CALLBACK_PATH = "/callbacks/http-gateway/status"
+
+
+def _fields(request_body: bytes, content_type: str, query: dict[str, str]) -> dict[str, Any]:
+    fields: dict[str, Any] = dict(query)
+    try:
+        if "json" in content_type:
+            body = json.loads(request_body or b"{}")
+            if isinstance(body, dict):
+                data = body.get("data")
+                fields.update(data if isinstance(data, dict) else body)
+        else:
+            fields.update(parse_qsl(request_body.decode("utf-8", "replace")))
+    except ValueError:
+        pass
+    return fields
+
+
+def add_callback_route(
+    app: FastAPI, token: str | None, on_receipt: Callable[[Receipt], Awaitable[bool]]
+) -> None:
+    @app.api_route(
+        CALLBACK_PATH,
+        methods=["GET", "POST"],
+        tags=["providers"],
+        summary="Delivery status callback from the HTTP SMS gateway",
+    )
+    async def status_callback(request: Request) -> JSONResponse:
+        query = dict(request.query_params)
+        if token and not hmac.compare_digest(query.pop("token", ""), token):
+            return JSONResponse(
+                {"title": "Unauthorized", "status": 401, "detail": "wrong callback token"},
+                status_code=401,
+                media_type="application/problem+json",
+            )
+        query.pop("token", None)
+        fields = _fields(await request.body(), request.headers.get("content-type", ""), query)
+        receipt = parse_status_callback(fields)
+        if receipt is None:
+            INBOUND.labels("http", "garbage").inc()
+            return JSONResponse({"accepted": False})
+        INBOUND.labels("http", "receipt").inc()
+        matched = await on_receipt(receipt)
+        return JSONResponse({"accepted": True, "matched": matched})

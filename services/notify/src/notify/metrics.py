@@ -1,0 +1,42 @@
+"""Notify's Prometheus metrics. Labels stay bounded: providers and failure kinds, never ids."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+_LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
+
+ASSIGNMENT_TO_SUBMIT = Histogram(
+    "qorgau_notify_assignment_to_submit_seconds",
+    "From incident.assigned.v1 (occurred_at) to the provider accepting the SMS",
+    ["provider"],
+    buckets=_LATENCY_BUCKETS,
+)
+SEGMENTS = Histogram("qorgau_notify_alert_segments", "SMS segments per alert", buckets=(1, 2, 3, 4))
+RECEIPT_LATENCY = Histogram(
+    "qorgau_notify_receipt_latency_seconds",
+    "From submit to the final delivery receipt",
+    ["provider"],
+    buckets=_LATENCY_BUCKETS,
+)
+SEND_FAILURES = Counter(
+    "qorgau_notify_send_failures_total",
+    "Failed send attempts by provider and kind (permanent, unavailable, error, throttled,"
+    " no_receipt)",
+    ["provider", "kind"],
+)
+ALERTS = Counter("qorgau_notify_alerts_total", "Alert status changes", ["status"])
+PROVIDER_HEALTHY = Gauge(
+    "qorgau_notify_provider_healthy",
+    "1 while a provider can take messages (SMPP: bound; HTTP: last call succeeded)",
+    ["provider"],
+)
+SUBMITS = Counter(
+    "qorgau_notify_submits_total", "Provider submit results by status", ["provider", "status"]
+)
+INBOUND = Counter(
+    "qorgau_notify_inbound_total",
+    "Receipts and replies received, by kind (receipt, reply, garbage, unmatched, ignored)",
+    ["provider", "kind"],
+)
+IN_FLIGHT = Gauge("qorgau_notify_sends_in_flight", "Alerts being sent right now")
