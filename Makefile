@@ -73,8 +73,10 @@ migrate: setup ## create topics, apply migrations, seed the demo roster
 docs: setup ## write AsyncAPI and OpenAPI documents to docs/api/
 	$(PY) -m qorgau_local docs --out docs/api
 
-bench: setup ## measure latency and throughput of the local stack
-	$(PY) bench/skeleton.py
+bench: setup ## measure latency and throughput (whole stack, routing, notify)
+	$(PY) bench/skeleton_bench.py
+	$(PY) bench/routing_bench.py
+	$(PY) bench/notify_bench.py
 
 clean: ## remove the virtualenvs and local state
 	rm -rf $(VENV) $(TOOLS) .qorgau .pytest_cache .mypy_cache .ruff_cache .hypothesis

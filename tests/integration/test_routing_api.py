@@ -186,6 +186,18 @@ async def test_roster_changes_are_validated(api: httpx.AsyncClient) -> None:
         "ends_at": "2030-01-01T20:00:00+05:00",
     }
     assert (await api.post("/v1/shifts", headers=BOSS, json=shift)).status_code == 201
+    listed = await api.get(
+        "/v1/shifts",
+        headers=BOSS,
+        params={
+            "officer_id": "YSL-09",
+            "since": "2030-01-01T00:00:00Z",
+            "until": "2030-01-02T00:00:00Z",
+        },
+    )
+    assert [(s["starts_at"], s["ends_at"]) for s in listed.json()] == [
+        ("2030-01-01T08:00:00+05:00", "2030-01-01T20:00:00+05:00")
+    ]
     overlap = {
         **shift,
         "starts_at": "2030-01-01T19:00:00+05:00",

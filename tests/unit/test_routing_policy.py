@@ -4,7 +4,16 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
-from routing.domain import Candidate, Chosen, EscalationPolicy, NoOfficer, choose_officer
+from routing.domain import (
+    Candidate,
+    Chosen,
+    EscalationPolicy,
+    Exhausted,
+    NoOfficer,
+    choose_officer,
+    next_officer,
+    supervisor_to_tell,
+)
 
 NOW = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
 DISTRICTS = ["almaty", "baikonyr", "yesil", "saryarka", "nura", "saraishyk"]
@@ -187,3 +196,26 @@ def test_assigning_repeatedly_keeps_load_within_one(cases: int, district: str) -
         )
     loads = [c.open_assignments for c in pool.values()]
     assert max(loads) - min(loads) <= 1
+
+
+@given(candidates, st.sampled_from([None, *DISTRICTS]), st.integers(1, 6))
+def test_escalation_ends_within_the_maximum_and_tells_the_supervisor(
+    pool: list[Candidate], district: str | None, max_attempts: int
+) -> None:
+    policy = EscalationPolicy(max_attempts=max_attempts)
+    tried: set[str] = set()
+    told_at: list[int] = []
+    for attempt in range(1, max_attempts + 2):
+        step = next_officer(district, pool, NEIGHBOURS, frozenset(tried), attempt, policy)
+        if supervisor_to_tell(step, attempt, pool, policy) is not None:
+            told_at.append(attempt)
+        if isinstance(step, Exhausted):
+            break
+        assert step.officer_id not in tried
+        tried.add(step.officer_id)
+    else:
+        raise AssertionError("escalation went past the maximum")
+    assert attempt <= max_attempts + 1
+    boss_on_shift = any(c.role == "supervisor" and c.on_shift for c in pool)
+    if boss_on_shift:
+        assert told_at[-1] == attempt  # told when it runs out

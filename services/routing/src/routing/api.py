@@ -15,7 +15,7 @@ from qorgau_contracts import DistrictId, Language, Outcome
 
 from . import roster_store as store
 from .domain import EscalationPolicy
-from .roster import MAX_SHIFT, Officer, Shift, check_officer
+from .roster import ASTANA, MAX_SHIFT, Officer, Shift, check_officer
 from .supervision import board, reassign, resolve
 
 router = APIRouter(prefix="/v1")
@@ -189,7 +189,16 @@ async def list_shifts(
     until: Annotated[AwareDatetime | None, Query()] = None,
 ) -> list[dict[str, Any]]:
     start = since or datetime.now(UTC)
-    return await store.shifts(_pool(request), officer_id, start, until or start + timedelta(days=1))
+    rows = await store.shifts(_pool(request), officer_id, start, until or start + timedelta(days=1))
+    # Kept as instants; shown in Astana time, as the unit reads its rota.
+    return [
+        {
+            **r,
+            "starts_at": r["starts_at"].astimezone(ASTANA),
+            "ends_at": r["ends_at"].astimezone(ASTANA),
+        }
+        for r in rows
+    ]
 
 
 @router.post("/shifts", tags=["roster"], status_code=201, summary="Add a shift")

@@ -16,7 +16,7 @@ from qorgau_common.consumer import INFRASTRUCTURE_ERRORS
 from . import repository as repo
 from .assign import assign_next
 from .domain import EscalationPolicy
-from .metrics import ESCALATIONS, OPEN_CASES, UNASSIGNED, district_label
+from .metrics import ESCALATIONS, OPEN_CASES, OVERDUE, UNASSIGNED, district_label
 
 log = structlog.get_logger(__name__)
 

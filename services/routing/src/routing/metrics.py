@@ -26,6 +26,11 @@ OPEN_CASES = Gauge(
     "Open or accepted cases per officer",
     ["district", "officer_id"],
 )
+OVERDUE = Gauge(
+    "qorgau_routing_overdue_assignments",
+    "Open assignments past their acknowledgement deadline (about to escalate), by priority",
+    ["priority"],
+)
 UNASSIGNED = Gauge(
     "qorgau_routing_unassigned_escalated",
     "Incidents that ran out of officers and wait on the supervisor's board",
