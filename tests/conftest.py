@@ -9,11 +9,22 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from qorgau_local.broker import free_port
 from qorgau_local.postgres import Postgres
 from qorgau_local.smsc import DevSmsc
 
 from tests import harness
+
+# One tracer provider for the whole session (it can be set only once per process); services
+# started in-process keep it, and tests read their spans from SPANS.
+SPANS = InMemorySpanExporter()
+_provider = TracerProvider()
+_provider.add_span_processor(SimpleSpanProcessor(SPANS))
+trace.set_tracer_provider(_provider)
 
 settings.register_profile(
     "qorgau", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]

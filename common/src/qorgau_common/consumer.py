@@ -17,6 +17,7 @@ from typing import Protocol, TypeVar, cast
 import asyncpg
 import structlog
 from faststream.kafka import KafkaBroker, KafkaMessage
+from opentelemetry.trace import SpanKind
 from prometheus_client import Counter
 from pydantic import ValidationError
 from qorgau_contracts import DeadLetter, Event, Topic, dlq_name
@@ -30,6 +31,7 @@ from tenacity import (
 
 from .kafka import subscribe
 from .settings import ServiceSettings
+from .tracing import span
 
 log = structlog.get_logger(__name__)
 
@@ -114,8 +116,16 @@ class EventConsumer:
             event_id=str(event.event_id),
         )
         started = datetime.now(UTC)
+        headers = {k: v.decode(errors="replace") for k, v in _record(msg).headers if v}
         try:
-            await self._apply_with_retries(apply, event)
+            with span(
+                f"{topic} process",
+                self._service,
+                parent_headers=headers,
+                kind=SpanKind.CONSUMER,
+                incident_id=str(getattr(event, "incident_id", "")) or None,
+            ):
+                await self._apply_with_retries(apply, event)
             CONSUMED.labels(self._service, topic, "applied").inc()
         except Exception as exc:
             log.error("event failed; parking it", topic=topic, error=repr(exc))

@@ -9,6 +9,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, PlainTextResponse
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from .guards import BodyGuard
@@ -61,6 +62,7 @@ def service_app(
         title=title, version="0.1.0", description=description, lifespan=lifespan or run_runtime
     )
     app.state.runtime = runtime
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="health/,metrics")
     install_problem_handlers(app)
     add_operational_routes(app, runtime)
     app.add_middleware(BodyGuard, max_bytes=runtime.settings.max_body_bytes)

@@ -12,15 +12,17 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import asyncpg
 import structlog
+from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge
 from qorgau_contracts import Event
 
 from .db import Connection
+from .tracing import current_context_headers, span
 
 log = structlog.get_logger(__name__)
 
@@ -63,7 +65,7 @@ async def enqueue(conn: Connection, schema: str, topic: str, key: str, event: Ev
         topic,
         key.encode(),
         event.model_dump_json().encode(),
-        json.dumps(event_headers(event)),
+        json.dumps({**event_headers(event), **current_context_headers()}),
     )
     await conn.execute("SELECT pg_notify($1, '')", channel_name(schema))
 
@@ -116,7 +118,14 @@ class OutboxRelay:
                     headers=json.loads(row["headers"]),
                 )
                 try:
-                    await self._publish(message)
+                    with span(
+                        f"{message.topic} publish",
+                        schema,
+                        parent_headers=message.headers,
+                        kind=SpanKind.PRODUCER,
+                    ):
+                        traced = {**message.headers, **current_context_headers()}
+                        await self._publish(replace(message, headers=traced))
                 except Exception as exc:  # stop here to keep the order; mark what went out
                     failure = exc
                     break

@@ -19,6 +19,7 @@ from .db import apply_migrations, create_pool
 from .kafka import make_broker
 from .outbox import OutboxMessage, OutboxRelay
 from .settings import ServiceSettings
+from .tracing import configure_tracing
 
 log = structlog.get_logger(__name__)
 
@@ -54,6 +55,7 @@ class ServiceRuntime:
         return self._broker
 
     async def start(self) -> None:
+        configure_tracing(self.service)
         self._pool = await create_pool(self.settings.database_url)
         async with self._pool.acquire() as conn:
             await apply_migrations(conn, self.service, self._migrations)
@@ -87,18 +89,22 @@ class ServiceRuntime:
         await self.close()
 
     async def stop_consuming(self) -> None:
-        """Stop the consumers; in-flight handlers finish and commit first."""
-        if self._broker is not None:
-            await self._broker.stop()
-            self._broker = None
+        """Stop the relay, then the consumers (in-flight handlers finish and commit first).
 
-    async def close(self) -> None:
-        """Stop the relay, then close the pool. Rows not yet published go out at the next start."""
+        Rows committed after the relay stopped are published at the next start, by this or
+        another replica: the outbox keeps them.
+        """
         if self._relay_task is not None:
             self._relay_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._relay_task
             self._relay_task = None
+        if self._broker is not None:
+            await self._broker.stop()
+            self._broker = None
+
+    async def close(self) -> None:
+        """Close the pool."""
         if self._pool is not None:
             await self._pool.close()
             self._pool = None

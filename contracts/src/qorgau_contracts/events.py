@@ -13,9 +13,9 @@ from ._types import (
     Channel,
     DistrictId,
     Language,
+    Outcome,
     Priority,
     RiskLevel,
-    Outcome,
     ShortCode,
 )
 

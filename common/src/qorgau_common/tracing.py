@@ -1,0 +1,61 @@
+"""OpenTelemetry: one trace per report, across HTTP, the outbox, Kafka and SMPP.
+
+The trace context is stored with each outbox row (W3C `traceparent`), so the relay can
+continue the trace that wrote the row, and travels in Kafka headers to the consumer.
+Spans are exported over OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` (or the traces-only
+variant) is set; the standard OTEL_* variables configure the exporter.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from opentelemetry import propagate, trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.trace import Span, SpanKind
+
+TRACER = "qorgau"
+_EXPORT_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+
+
+def configure_tracing(service: str) -> None:
+    """Install the process's tracer provider once; a provider set earlier (tests) wins."""
+    if isinstance(trace.get_tracer_provider(), TracerProvider):
+        return
+    provider = TracerProvider(resource=Resource.create({"service.name": f"qorgau-{service}"}))
+    if any(os.environ.get(name) for name in _EXPORT_VARIABLES):
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    trace.set_tracer_provider(provider)
+
+
+def current_context_headers() -> dict[str, str]:
+    """The active trace context as headers (`traceparent`), empty outside a span."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+@contextmanager
+def span(
+    name: str,
+    service: str,
+    *,
+    parent_headers: Mapping[str, str] | None = None,
+    kind: SpanKind = SpanKind.INTERNAL,
+    **attributes: Any,
+) -> Iterator[Span]:
+    """A span tagged with the Qorgau service, continuing `parent_headers` when given."""
+    context = propagate.extract(dict(parent_headers)) if parent_headers is not None else None
+    tracer = trace.get_tracer(TRACER)
+    clean = {k: v for k, v in attributes.items() if v is not None}
+    with tracer.start_as_current_span(
+        name, context=context, kind=kind, attributes={"qorgau.service": service, **clean}
+    ) as current:
+        yield current

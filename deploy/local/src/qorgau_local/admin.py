@@ -1,0 +1,168 @@
+"""`qorgau-admin`: dead letters, reconciliation, outbox backlog. For ops, in any environment.
+
+Reads QORGAU_DATABASE_URL and QORGAU_KAFKA_BOOTSTRAP_SERVERS like the services do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from qorgau_common.settings import ServiceSettings
+from qorgau_contracts import TOPICS, DeadLetter, dlq_name
+
+SCHEMAS = ("intake", "routing", "notify")
+
+
+@dataclass(frozen=True)
+class Parked:
+    dlq: str
+    offset: int
+    letter: DeadLetter
+
+
+async def read_dead_letters(bootstrap: str, topics: list[str]) -> list[Parked]:
+    """Every record on the given dead-letter topics, oldest first."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
+                                enable_auto_commit=False)
+    await consumer.start()
+    parked: list[Parked] = []
+    try:
+        partitions = [TopicPartition(t, p) for t in topics
+                      for p in (consumer.partitions_for_topic(t) or await _partitions(consumer, t))]
+        if not partitions:
+            return []
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        remaining = {tp for tp in partitions if ends[tp] > 0}
+        while remaining:
+            batch = await consumer.getmany(*remaining, timeout_ms=1000)
+            if not batch:
+                break
+            for tp, records in batch.items():
+                for record in records:
+                    parked.append(Parked(tp.topic, record.offset,
+                                         DeadLetter.model_validate_json(record.value)))
+                    if record.offset + 1 >= ends[tp]:
+                        remaining.discard(tp)
+    finally:
+        await consumer.stop()
+    return sorted(parked, key=lambda p: (p.letter.last_failed_at, p.dlq, p.offset))
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    await consumer._client.force_metadata_update()  # noqa: SLF001 - aiokafka has no public call
+    return consumer.partitions_for_topic(topic) or set()
+
+
+async def replay(bootstrap: str, letters: list[Parked]) -> int:
+    """Publish each parked message, bytes, key and headers as they were, to its topic."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for p in letters:
+            letter = p.letter
+            await producer.send_and_wait(
+                letter.topic,
+                base64.b64decode(letter.value_b64),
+                key=base64.b64decode(letter.key_b64) if letter.key_b64 else None,
+                headers=[(name, base64.b64decode(value)) for name, value in letter.headers]
+                + [("replayed_from", f"{p.dlq}:{p.offset}".encode())],
+            )
+    finally:
+        await producer.stop()
+    return len(letters)
+
+
+async def outbox_backlog(database_url: str) -> list[tuple[str, int, float | None]]:
+    """(schema, unpublished rows, age of the oldest in seconds) for every service."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        rows = []
+        for schema in SCHEMAS:
+            row = await conn.fetchrow(
+                f'SELECT count(*) AS n, min(created_at) AS oldest FROM "{schema}".outbox'
+                " WHERE published_at IS NULL"
+            )
+            assert row is not None
+            age = (datetime.now(UTC) - row["oldest"]).total_seconds() if row["oldest"] else None
+            rows.append((schema, row["n"], age))
+        return rows
+    finally:
+        await conn.close()
+
+
+def _topics(selected: str | None) -> list[str]:
+    names = [t.name for t in TOPICS]
+    if selected and selected.removesuffix(".dlq") not in names:
+        sys.exit(f"unknown topic {selected!r}; one of: {', '.join(names)}")
+    return [dlq_name(selected.removesuffix(".dlq"))] if selected else [dlq_name(n) for n in names]
+
+
+async def _run(args: argparse.Namespace) -> None:
+    settings = ServiceSettings()
+    bootstrap = settings.kafka_bootstrap_servers
+    if args.command == "dlq":
+        letters = await read_dead_letters(bootstrap, _topics(args.topic))
+        if args.action == "list":
+            for p in letters:
+                print(f"{p.dlq}@{p.offset}  {p.letter.last_failed_at:%Y-%m-%d %H:%M:%S}"
+                      f"  {p.letter.service:<8} attempts={p.letter.attempts}  {p.letter.error}")
+            print(f"{len(letters)} dead letter(s)")
+        elif args.action == "show":
+            match = [p for p in letters if p.offset == args.offset]
+            if not match:
+                sys.exit(f"no dead letter at offset {args.offset}")
+            body = base64.b64decode(match[0].letter.value_b64)
+            print(json.dumps(match[0].letter.model_dump(mode="json"), indent=2))
+            print("original message:")
+            print(body.decode("utf-8", errors="replace"))
+        else:
+            chosen = letters if args.all else [p for p in letters if p.offset in args.offset]
+            if not chosen:
+                sys.exit("nothing to replay: give --offset N (repeatable) or --all")
+            print(f"replayed {await replay(bootstrap, chosen)} message(s); consumers skip any"
+                  " they already processed")
+    elif args.command == "outbox":
+        for schema, count, age in await outbox_backlog(settings.database_url):
+            oldest = f", oldest {age:.0f}s" if age is not None else ""
+            print(f"{schema:<8} {count} unpublished{oldest}")
+    elif args.command == "reconcile":
+        from intake.reconcile import reconcile
+
+        pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2)
+        assert pool is not None
+        try:
+            count = await reconcile(pool, args.older_than)
+        finally:
+            await pool.close()
+        print(f"republished {count} incident(s) still without an assignment")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="qorgau-admin", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    dlq = sub.add_parser("dlq", help="dead letters: list, show, replay")
+    actions = dlq.add_subparsers(dest="action", required=True)
+    for name in ("list", "show", "replay"):
+        action = actions.add_parser(name)
+        action.add_argument("--topic", help="e.g. incident.reported.v1 (default: all)")
+    actions.choices["show"].add_argument("offset", type=int)
+    actions.choices["replay"].add_argument("--offset", type=int, action="append", default=[])
+    actions.choices["replay"].add_argument("--all", action="store_true")
+    sub.add_parser("outbox", help="unpublished outbox rows per service")
+    reconcile = sub.add_parser("reconcile", help="republish incidents still not assigned")
+    reconcile.add_argument("--older-than", type=float, default=60.0, help="seconds")
+    asyncio.run(_run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
