@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.kafka.subscriber.usecase import DefaultSubscriber
+from prometheus_client import REGISTRY
 from qorgau_contracts import TOPICS
 
 from .settings import ServiceSettings
@@ -23,6 +25,8 @@ def make_broker(settings: ServiceSettings, client_id: str) -> KafkaBroker:
         enable_idempotence=settings.kafka_enable_idempotence,
         request_timeout_ms=10_000,
         logger=None,
+        # FastStream's own consume/publish metrics, beside the domain ones, on /metrics.
+        middlewares=(KafkaPrometheusMiddleware(registry=REGISTRY, app_name=client_id),),
     )
 
 

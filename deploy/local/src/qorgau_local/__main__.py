@@ -10,15 +10,17 @@ import sys
 from .config import LocalSettings
 
 
-async def _smsc(port: int, auto_reply: str | None, http_port: int | None) -> None:
+async def _smsc(host: str, port: int, auto_reply: str | None, http_port: int | None) -> None:
     from .smsc import DevSmsc, Sms, SmscBehaviour, control_app
 
     def show(sms: Sms) -> None:
         print(f"[smsc] SMS to {sms.destination} ({sms.parts} part(s)): {sms.text}", flush=True)
 
-    smsc = DevSmsc(port=port, behaviour=SmscBehaviour(auto_reply=auto_reply), on_sms=show)
+    smsc = DevSmsc(
+        host=host, port=port, behaviour=SmscBehaviour(auto_reply=auto_reply), on_sms=show
+    )
     await smsc.start()
-    print(f"[smsc] development SMSC listening on 127.0.0.1:{port}", flush=True)
+    print(f"[smsc] development SMSC listening on {host}:{port}", flush=True)
     done = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -28,11 +30,11 @@ async def _smsc(port: int, auto_reply: str | None, http_port: int | None) -> Non
         import uvicorn
 
         config = uvicorn.Config(
-            control_app(smsc), host="127.0.0.1", port=http_port, log_config=None, lifespan="off"
+            control_app(smsc), host=host, port=http_port, log_config=None, lifespan="off"
         )
         # uvicorn takes over SIGINT/SIGTERM while it serves: either way ends the SMSC.
         waits.append(asyncio.create_task(uvicorn.Server(config).serve()))
-        print(f"[smsc] control endpoint on http://127.0.0.1:{http_port}", flush=True)
+        print(f"[smsc] control endpoint on http://{host}:{http_port}", flush=True)
     await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
     for task in waits:
         task.cancel()
@@ -109,6 +111,9 @@ def main() -> None:
     )
     smsc.add_argument("values", nargs="*", help="reply: PHONE TEXT; set: switch=value ...")
     smsc.add_argument("--port", type=int, default=2775)
+    smsc.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (0.0.0.0 in a container)"
+    )
     smsc.add_argument("--auto-reply", help="answer every alert with this, e.g. 1")
     smsc.add_argument("--http-port", type=int, help="serve the control endpoint on this port")
     smsc.add_argument(
@@ -117,7 +122,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "smsc":
         if args.action == "serve":
-            asyncio.run(_smsc(args.port, args.auto_reply, args.http_port))
+            asyncio.run(_smsc(args.host, args.port, args.auto_reply, args.http_port))
         else:
             _smsc_control(args.control, args.action, args.values)
         return

@@ -30,13 +30,17 @@ class Parked:
 
 async def read_dead_letters(bootstrap: str, topics: list[str]) -> list[Parked]:
     """Every record on the given dead-letter topics, oldest first."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
-                                enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+    )
     await consumer.start()
     parked: list[Parked] = []
     try:
-        partitions = [TopicPartition(t, p) for t in topics
-                      for p in (consumer.partitions_for_topic(t) or await _partitions(consumer, t))]
+        partitions = [
+            TopicPartition(t, p)
+            for t in topics
+            for p in (consumer.partitions_for_topic(t) or await _partitions(consumer, t))
+        ]
         if not partitions:
             return []
         consumer.assign(partitions)
@@ -49,8 +53,11 @@ async def read_dead_letters(bootstrap: str, topics: list[str]) -> list[Parked]:
                 break
             for tp, records in batch.items():
                 for record in records:
-                    parked.append(Parked(tp.topic, record.offset,
-                                         DeadLetter.model_validate_json(record.value)))
+                    parked.append(
+                        Parked(
+                            tp.topic, record.offset, DeadLetter.model_validate_json(record.value)
+                        )
+                    )
                     if record.offset + 1 >= ends[tp]:
                         remaining.discard(tp)
     finally:
@@ -59,7 +66,7 @@ async def read_dead_letters(bootstrap: str, topics: list[str]) -> list[Parked]:
 
 
 async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
-    await consumer._client.force_metadata_update()  # noqa: SLF001 - aiokafka has no public call
+    await consumer._client.force_metadata_update()  # aiokafka has no public call for this
     return consumer.partitions_for_topic(topic) or set()
 
 
@@ -114,8 +121,10 @@ async def _run(args: argparse.Namespace) -> None:
         letters = await read_dead_letters(bootstrap, _topics(args.topic))
         if args.action == "list":
             for p in letters:
-                print(f"{p.dlq}@{p.offset}  {p.letter.last_failed_at:%Y-%m-%d %H:%M:%S}"
-                      f"  {p.letter.service:<8} attempts={p.letter.attempts}  {p.letter.error}")
+                print(
+                    f"{p.dlq}@{p.offset}  {p.letter.last_failed_at:%Y-%m-%d %H:%M:%S}"
+                    f"  {p.letter.service:<8} attempts={p.letter.attempts}  {p.letter.error}"
+                )
             print(f"{len(letters)} dead letter(s)")
         elif args.action == "show":
             match = [p for p in letters if p.offset == args.offset]
@@ -129,8 +138,10 @@ async def _run(args: argparse.Namespace) -> None:
             chosen = letters if args.all else [p for p in letters if p.offset in args.offset]
             if not chosen:
                 sys.exit("nothing to replay: give --offset N (repeatable) or --all")
-            print(f"replayed {await replay(bootstrap, chosen)} message(s); consumers skip any"
-                  " they already processed")
+            print(
+                f"replayed {await replay(bootstrap, chosen)} message(s); consumers skip any"
+                " they already processed"
+            )
     elif args.command == "outbox":
         for schema, count, age in await outbox_backlog(settings.database_url):
             oldest = f", oldest {age:.0f}s" if age is not None else ""

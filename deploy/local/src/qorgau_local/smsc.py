@@ -75,7 +75,7 @@ class DevSmsc:
 
     def __post_init__(self) -> None:
         self._inner_port = free_port()
-        self._server = smpp34.Server(self.host, self._inner_port, system_id="QORGAU-DEV")
+        self._server = smpp34.Server("127.0.0.1", self._inner_port, system_id="QORGAU-DEV")
         self._proxy: asyncio.Server | None = None
         self._links: set[asyncio.StreamWriter] = set()
         self.submits = 0
@@ -108,7 +108,7 @@ class DevSmsc:
 
     async def _link(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         try:
-            server_r, server_w = await asyncio.open_connection(self.host, self._inner_port)
+            server_r, server_w = await asyncio.open_connection("127.0.0.1", self._inner_port)
         except OSError:
             client_w.transport.abort()
             return
