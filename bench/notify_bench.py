@@ -12,13 +12,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from latency import summary  # bench/latency.py
 
 
 def event(n: int) -> Any:
@@ -41,18 +42,6 @@ def event(n: int) -> Any:
         address_line="ул. Сыганак 10 кв 5",
         ack_deadline=datetime.now(UTC) + timedelta(minutes=5),
     )
-
-
-def summary(values: list[float]) -> dict[str, float]:
-    ms = sorted(v * 1000 for v in values)
-    pick = lambda q: ms[min(len(ms) - 1, round(q * (len(ms) - 1)))]  # noqa: E731
-    return {
-        "n": len(ms),
-        "p50_ms": round(pick(0.5), 1),
-        "p99_ms": round(pick(0.99), 1),
-        "mean_ms": round(statistics.fmean(ms), 1),
-        "max_ms": round(ms[-1], 1),
-    }
 
 
 async def main(sequential: int, burst: int) -> dict[str, Any]:

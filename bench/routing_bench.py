@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from latency import summary  # bench/latency.py
 from qorgau_common.kafka import ensure_topics
 from qorgau_contracts import INCIDENT_ASSIGNED, INCIDENT_REPORTED, IncidentReported
 from qorgau_local.broker import free_port, start_tansu
@@ -45,17 +46,6 @@ def reported(n: int) -> IncidentReported:
         priority="standard",
         risk_level="medium",
     )
-
-
-def summary(values: list[float]) -> dict[str, float]:
-    ms = sorted(v * 1000 for v in values)
-    pick = lambda q: ms[min(len(ms) - 1, round(q * (len(ms) - 1)))]  # noqa: E731
-    return {
-        "n": len(ms),
-        "p50_ms": round(pick(0.5), 1),
-        "p99_ms": round(pick(0.99), 1),
-        "max_ms": round(ms[-1], 1),
-    }
 
 
 async def main(sequential: int, burst: int) -> dict[str, Any]:

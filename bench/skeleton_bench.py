@@ -14,13 +14,13 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
+from latency import summary  # bench/latency.py
 from qorgau_local.broker import free_port
 from qorgau_local.isolated import launched
 from qorgau_local.postgres import find_postgres
@@ -39,22 +39,6 @@ def report(n: int) -> dict[str, Any]:
         "district": DISTRICTS[n % len(DISTRICTS)],
         "checklist": {"weapon": n % 3 == 0, "children_present": n % 2 == 0},
         "narrative": "Тестовый вызов для замера.",
-    }
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def summary(values: list[float]) -> dict[str, float]:
-    ms = [v * 1000 for v in values]
-    return {
-        "n": len(ms),
-        "p50_ms": round(percentile(ms, 0.5), 1),
-        "p99_ms": round(percentile(ms, 0.99), 1),
-        "mean_ms": round(statistics.fmean(ms), 1),
-        "max_ms": round(max(ms), 1),
     }
 
 
