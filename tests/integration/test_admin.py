@@ -24,8 +24,9 @@ async def test_dead_letters_are_listed_and_a_fixed_one_replays(
     database_url: str, kafka: str
 ) -> None:
     await seed_demo(database_url, days=2)
-    settings = RoutingSettings(database_url=database_url, kafka_bootstrap_servers=kafka,
-                               **FAST_KAFKA)
+    settings = RoutingSettings(
+        database_url=database_url, kafka_bootstrap_servers=kafka, **FAST_KAFKA
+    )
     async with serving(create_app(settings)):
         await publish(kafka, INCIDENT_REPORTED.name, b'{"broken": true}', b"k-1")
         await read_topic(kafka, INCIDENT_REPORTED.dlq, 1)
@@ -37,11 +38,16 @@ async def test_dead_letters_are_listed_and_a_fixed_one_replays(
         good = reported()
         now = datetime.now(UTC)
         letter = DeadLetter(
-            topic=INCIDENT_REPORTED.name, partition=0, offset=99,
+            topic=INCIDENT_REPORTED.name,
+            partition=0,
+            offset=99,
             key_b64=base64.b64encode(str(good.incident_id).encode()).decode(),
             value_b64=base64.b64encode(good.model_dump_json().encode()).decode(),
-            error="RuntimeError('bug, fixed since')", service="routing", attempts=5,
-            first_failed_at=now, last_failed_at=now,
+            error="RuntimeError('bug, fixed since')",
+            service="routing",
+            attempts=5,
+            first_failed_at=now,
+            last_failed_at=now,
         )
         await publish(kafka, INCIDENT_REPORTED.dlq, letter.model_dump_json().encode())
         letters = await read_dead_letters(kafka, [INCIDENT_REPORTED.dlq])

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
 import pytest
+from prometheus_client import REGISTRY
 from qorgau_contracts import ALERT_UPDATED, INCIDENT_ASSIGNED, INCIDENT_REPORTED, IncidentAssigned
 from routing.config import RoutingSettings
 from routing.main import create_app
@@ -103,6 +105,10 @@ async def test_missed_deadlines_walk_the_chain_tell_the_supervisor_and_end_on_th
     assert all(a.officer_id.startswith("NUR-") for a in work[:2])
     assert [(n.attempt, n.officer_id[:4]) for n in notices] == [(2, "SUP-"), (4, "SUP-")]
     assert await incident_status(seeded, event.incident_id) == "unassigned_escalated"
+    # The signal behind QorgauHighPriorityUnacknowledged moved (refreshed each round).
+    assert (
+        REGISTRY.get_sample_value("qorgau_routing_overdue_incidents", {"priority": "high"}) or 0
+    ) >= 1
 
 
 async def test_an_acknowledgement_stops_escalation(seeded: str, kafka: str) -> None:
@@ -148,6 +154,34 @@ async def test_a_redelivered_decline_moves_on_only_once(seeded: str, kafka: str)
         await assignments(kafka, 3)
         await asyncio.sleep(1)
         assert await topic_size(kafka, INCIDENT_ASSIGNED.name) == 3  # attempt 2 + its notice
+
+
+async def test_a_district_found_by_triage_moves_the_case_from_the_supervisor(
+    seeded: str, kafka: str
+) -> None:
+    async with routing(seeded, kafka, deadline_s=600):
+        first_report = await report(
+            kafka, district=None, district_unresolved_reason="district not given"
+        )
+        (first,) = await assignments(kafka, 1)
+        assert first.officer_id.startswith("SUP-")
+        triaged = first_report.model_copy(
+            update={
+                "event_id": uuid.uuid4(),
+                "district": "nura",
+                "district_unresolved_reason": None,
+            }
+        )
+        await publish(
+            kafka,
+            INCIDENT_REPORTED.name,
+            triaged.model_dump_json().encode(),
+            str(triaged.incident_id).encode(),
+        )
+        sent = await assignments(kafka, 2)
+    moved = next(a for a in sent if a.attempt == 2 and a.purpose == "assignment")
+    assert moved.officer_id.startswith("NUR-")
+    assert moved.district == "nura"
 
 
 async def test_deadlines_survive_a_restart(seeded: str, kafka: str) -> None:

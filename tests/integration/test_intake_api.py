@@ -10,18 +10,19 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
-from intake.config import IntakeSettings
-from intake.crypto import new_key_spec
 from intake.main import create_app
-from qorgau_common.auth import create_token
 from qorgau_contracts import INCIDENT_REPORTED, IncidentReported
 
-from tests.harness import FAST_KAFKA, read_topic, serving
+from tests.harness import read_topic, serving
+from tests.integration.intake_support import (
+    AUTH,
+    create_tokens,
+    intake_settings,
+    relay_listening,
+)
 
 pytestmark = pytest.mark.integration
 
-TOKEN = "test-operator-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 PERSONAL = {"phone": "+77012345678", "name": "Айгерим Сапарова", "narrative": "угрожает ножом"}
 
 
@@ -42,16 +43,9 @@ def body(**changes: Any) -> dict[str, Any]:
 
 @pytest.fixture
 async def app(database_url: str, kafka: str) -> AsyncIterator[FastAPI]:
-    settings = IntakeSettings(
-        database_url=database_url,
-        kafka_bootstrap_servers=kafka,
-        encryption_keys=new_key_spec("t1"),
-        **FAST_KAFKA,
-    )
-    conn = await asyncpg.connect(database_url)
-    await create_token(conn, "intake", "operator-1", "operator", TOKEN)
-    await conn.close()
-    async with serving(create_app(settings)) as app:
+    async with serving(create_app(intake_settings(database_url, kafka))) as app:
+        await create_tokens(database_url)
+        await relay_listening(database_url)
         yield app
 
 

@@ -8,8 +8,6 @@ from contextlib import AsyncExitStack
 import asyncpg
 import httpx
 import pytest
-from intake.config import IntakeSettings
-from intake.crypto import new_key_spec
 from intake.main import create_app as intake_app
 from notify.config import NotifySettings
 from notify.main import create_app as notify_app
@@ -22,6 +20,7 @@ from routing.seed import seed_demo
 
 from tests.conftest import SPANS
 from tests.harness import FAST_KAFKA, serving
+from tests.integration.intake_support import intake_settings
 
 pytestmark = pytest.mark.integration
 
@@ -42,15 +41,16 @@ async def intake(database_url: str, kafka: str, smsc: DevSmsc) -> AsyncIterator[
     await create_token(conn, "intake", "op", "operator", "trace-token")
     await conn.close()
     common = {"database_url": database_url, "kafka_bootstrap_servers": kafka, **FAST_KAFKA}
-    intake = intake_app(IntakeSettings(encryption_keys=new_key_spec("t"), **common))
+    intake = intake_app(intake_settings(database_url, kafka))
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(serving(routing_app(RoutingSettings(**common))))
         await stack.enter_async_context(
             serving(notify_app(NotifySettings(smpp_port=smsc.port, **common)))
         )
         await stack.enter_async_context(serving(intake))
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=intake),
-                                   base_url="http://intake")
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=intake), base_url="http://intake"
+        )
         yield await stack.enter_async_context(client)
 
 
@@ -61,13 +61,19 @@ def sample(name: str, **labels: str) -> float:
 async def test_one_report_is_one_trace_through_the_three_services(
     intake: httpx.AsyncClient, smsc: DevSmsc
 ) -> None:
-    published = sample("qorgau_outbox_published_total", service="intake",
-                       topic="incident.reported.v1")
-    applied = sample("qorgau_events_consumed_total", service="notify",
-                     topic="incident.assigned.v1", outcome="applied")
+    published = sample(
+        "qorgau_outbox_published_total", service="intake", topic="incident.reported.v1"
+    )
+    applied = sample(
+        "qorgau_events_consumed_total",
+        service="notify",
+        topic="incident.assigned.v1",
+        outcome="applied",
+    )
     SPANS.clear()
-    response = await intake.post("/v1/reports", json=REPORT,
-                                 headers={"Authorization": "Bearer trace-token"})
+    response = await intake.post(
+        "/v1/reports", json=REPORT, headers={"Authorization": "Bearer trace-token"}
+    )
     assert response.status_code == 201, response.text
     code = response.json()["short_code"]
     await smsc.wait_for(lambda s: code in s.text, within_s=15)
@@ -79,13 +85,27 @@ async def test_one_report_is_one_trace_through_the_three_services(
     services = {s.attributes.get("qorgau.service") for s in in_trace} - {None}
     names = {s.name for s in in_trace}
     assert services >= {"intake", "routing", "notify"}
-    assert {"incident.reported.v1 publish", "incident.reported.v1 process",
-            "incident.assigned.v1 publish", "incident.assigned.v1 process",
-            "sms send smpp"} <= names
+    assert {
+        "incident.reported.v1 publish",
+        "incident.reported.v1 process",
+        "incident.assigned.v1 publish",
+        "incident.assigned.v1 process",
+        "sms send smpp",
+    } <= names
     # Nothing outside this trace claims to be part of this report's path.
-    assert all(s.attributes.get("incident_id") in (None, response.json()["incident_id"])
-               for s in in_trace)
-    assert sample("qorgau_outbox_published_total", service="intake",
-                  topic="incident.reported.v1") == published + 1
-    assert sample("qorgau_events_consumed_total", service="notify",
-                  topic="incident.assigned.v1", outcome="applied") == applied + 1
+    assert all(
+        s.attributes.get("incident_id") in (None, response.json()["incident_id"]) for s in in_trace
+    )
+    assert (
+        sample("qorgau_outbox_published_total", service="intake", topic="incident.reported.v1")
+        == published + 1
+    )
+    assert (
+        sample(
+            "qorgau_events_consumed_total",
+            service="notify",
+            topic="incident.assigned.v1",
+            outcome="applied",
+        )
+        == applied + 1
+    )

@@ -53,15 +53,21 @@ def test_every_rule_is_complete() -> None:
         assert rule["annotations"]["runbook"].startswith("docs/operations.md#")
         names.add(rule["alert"])
     # The signals ops asked for.
-    assert {"QorgauOutboxLagging", "QorgauDeadLetterTopicNotEmpty",
-            "QorgauHighPriorityUnacknowledged", "QorgauSmppUnbound",
-            "QorgauConsumerGroupLagging"} <= names
+    assert {
+        "QorgauOutboxLagging",
+        "QorgauDeadLetterTopicNotEmpty",
+        "QorgauHighPriorityUnacknowledged",
+        "QorgauSmppUnbound",
+        "QorgauConsumerGroupLagging",
+    } <= names
 
 
 def test_runbook_anchors_exist() -> None:
     runbook = (ROOT / "docs" / "operations.md").read_text()
-    anchors = {re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-")
-               for h in re.findall(r"^#+ (.+)$", runbook, re.M)}
+    anchors = {
+        re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-")
+        for h in re.findall(r"^#+ (.+)$", runbook, re.M)
+    }
     rules = yaml.safe_load((ASSETS / "alerts.yaml").read_text())
     for rule in (r for g in rules["groups"] for r in g["rules"]):
         assert rule["annotations"]["runbook"].split("#", 1)[1] in anchors, rule["alert"]

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from intake.reports import (
     SHORT_CODE_ALPHABET,
+    Placement,
     ReportIn,
     ReportRejected,
     accept_report,
@@ -96,3 +98,41 @@ def test_short_codes_avoid_lookalike_characters() -> None:
     codes = {new_short_code() for _ in range(200)}
     assert all(len(c) == 4 and set(c) <= set(SHORT_CODE_ALPHABET) for c in codes)
     assert not set("0O1I2Z5S8B") & set(SHORT_CODE_ALPHABET)
+
+
+def test_the_operators_district_wins_over_the_gazetteer() -> None:
+    placed = Placement("nura", None, gazetteer_version=3, source="gazetteer")
+    incident = accept_report(report(), NOW, "K7Q2", placement=placed)
+    assert (incident.district, incident.district_source) == ("yesil", "operator")
+    assert incident.gazetteer_version is None
+
+
+def test_the_gazetteer_places_or_explains() -> None:
+    placed = accept_report(
+        report(district=None), NOW, "K7Q2", placement=Placement("nura", None, 3, "gazetteer")
+    )
+    assert (placed.status, placed.district, placed.gazetteer_version) == ("reported", "nura", 3)
+    unplaced = accept_report(
+        report(district=None),
+        NOW,
+        "K7Q2",
+        placement=Placement(None, "street not in the gazetteer", 3),
+    )
+    assert (unplaced.status, unplaced.district_unresolved_reason) == (
+        "awaiting_triage",
+        "street not in the gazetteer",
+    )
+
+
+def test_a_linked_report_is_a_repeat() -> None:
+    earlier = uuid.uuid4()
+    incident = accept_report(report(), NOW, "K7Q2", linked=(earlier,))
+    assert incident.linked_incident_ids == (earlier,)
+    assert incident.risk_level == "medium"
+    assert "repeat" in incident.risk_flags
+
+
+def test_a_victim_phone_is_normalised() -> None:
+    assert report(victim={"phone": "8 705 111 22 33"}).victim.phone == "+77051112233"
+    with pytest.raises(ValidationError):
+        report(victim={"phone": "12"})

@@ -153,8 +153,12 @@ class OutboxRelay:
         """Relay until cancelled. Publishing errors are logged and retried on the next wake."""
         listener = await self._pool.acquire()
         channel = channel_name(self._schema)
-        await listener.add_listener(channel, self._on_notify)
+        listening = False
         try:
+            # Inside the try: a stop right after a start must still release the connection,
+            # or closing the pool waits for it forever.
+            await listener.add_listener(channel, self._on_notify)
+            listening = True
             while True:
                 self._wake.clear()
                 try:
@@ -166,6 +170,7 @@ class OutboxRelay:
                     await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
         finally:
             try:
-                await listener.remove_listener(channel, self._on_notify)
+                if listening:
+                    await listener.remove_listener(channel, self._on_notify)
             finally:
                 await self._pool.release(listener)

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from faststream.specification import AsyncAPI
 from intake.config import IntakeSettings
 from intake.crypto import new_key_spec
+from intake.linking import new_link_key
 from intake.main import create_app as intake_app
 from notify.config import NotifySettings
 from notify.main import create_app as notify_app
@@ -21,7 +22,9 @@ from routing.main import create_app as routing_app
 
 def _apps() -> dict[str, FastAPI]:
     return {
-        "intake": intake_app(IntakeSettings(encryption_keys=new_key_spec("docs"))),
+        "intake": intake_app(
+            IntakeSettings(encryption_keys=new_key_spec("docs"), link_key=new_link_key())
+        ),
         "routing": routing_app(RoutingSettings()),
         "notify": notify_app(NotifySettings()),
     }

@@ -9,12 +9,16 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from intake.__main__ import SAMPLE_GAZETTEER
 from intake.crypto import new_key_spec
+from intake.gazetteer_load import load_gazetteer
 from intake.handlers import MIGRATIONS as INTAKE_MIGRATIONS
+from intake.linking import new_link_key
 from notify.handlers import MIGRATIONS as NOTIFY_MIGRATIONS
 from qorgau_common.auth import create_token
 from qorgau_common.db import migrate
@@ -90,6 +94,7 @@ class Stack:
         say("migrations applied")
         officers = await seed_demo(self.database_url, days=7)
         say(f"demo roster: {officers} officers over six districts, shifts covering now")
+        await self._sample_gazetteer()
         await self._operator_token()
 
     async def _operator_token(self) -> None:
@@ -103,13 +108,33 @@ class Stack:
         finally:
             await conn.close()
 
-    def _encryption_keys(self) -> str:
-        configured = os.environ.get("QORGAU_INTAKE_ENCRYPTION_KEYS")
+    async def _sample_gazetteer(self) -> None:
+        """Load intake's SAMPLE street gazetteer once, unless a gazetteer is already loaded."""
+        import asyncpg
+
+        conn = await asyncpg.connect(self.database_url)
+        try:
+            if await conn.fetchval("SELECT count(*) FROM intake.gazetteer_versions"):
+                return
+            version, rows = await load_gazetteer(
+                conn,
+                SAMPLE_GAZETTEER.read_text("utf-8"),
+                source=SAMPLE_GAZETTEER.name,
+                loaded_by="make run",
+            )
+        finally:
+            await conn.close()
+        say(f"sample gazetteer loaded (version {version}, {rows} streets; a SAMPLE, not official)")
+
+    def _dev_secret(self, variable: str, file_name: str, generate: Callable[[], str]) -> str:
+        """The configured value, else one generated on the first run and kept in the state
+        folder (0600), so records written by one run can be read by the next."""
+        configured = os.environ.get(variable)
         if configured:
             return configured
-        path = self.settings.state_dir / "intake-encryption-keys"
+        path = self.settings.state_dir / file_name
         if not path.exists():
-            path.write_text(new_key_spec("local1"))
+            path.write_text(generate())
             path.chmod(0o600)
         return path.read_text().strip()
 
@@ -122,7 +147,14 @@ class Stack:
             "QORGAU_INTAKE_HTTP_PORT": str(s.intake_port),
             "QORGAU_ROUTING_HTTP_PORT": str(s.routing_port),
             "QORGAU_NOTIFY_HTTP_PORT": str(s.notify_port),
-            "QORGAU_INTAKE_ENCRYPTION_KEYS": self._encryption_keys(),
+            "QORGAU_INTAKE_ENCRYPTION_KEYS": self._dev_secret(
+                "QORGAU_INTAKE_ENCRYPTION_KEYS",
+                "intake-encryption-keys",
+                lambda: new_key_spec("local1"),
+            ),
+            "QORGAU_INTAKE_LINK_KEY": self._dev_secret(
+                "QORGAU_INTAKE_LINK_KEY", "intake-link-key", new_link_key
+            ),
             # Drills may go to the development SMSC: it is a simulator, never a phone.
             **(
                 {

@@ -18,3 +18,29 @@ class IntakeSettings(ServiceSettings):
     encryption_active_key: str | None = Field(
         default=None, description="Key id used to encrypt new records; default: the first key."
     )
+    link_key: str = Field(
+        default="",
+        description="Base64 of at least 32 bytes: HMAC key for matching repeat reports. Required.",
+    )
+    reconcile_after_s: float = Field(
+        default=60.0, gt=0, description="Republish an incident nobody has routed after this."
+    )
+    reconcile_interval_s: float = Field(
+        default=10.0, gt=0, description="How often unrouted incidents are looked for."
+    )
+    follow_up_window_s: float = Field(
+        default=1800.0,
+        gt=0,
+        description="Messages from the same sender within this attach to the same incident.",
+    )
+    telegram_secret_token: str = Field(
+        default="",
+        description="Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token; empty: webhook off.",
+    )
+    meta_app_secret: str = Field(
+        default="",
+        description="Meta app secret for X-Hub-Signature-256; empty: webhook off.",
+    )
+    meta_verify_token: str = Field(
+        default="", description="Token Meta echoes in the subscription handshake."
+    )

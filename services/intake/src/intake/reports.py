@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
@@ -51,6 +51,9 @@ class Victim(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: ShortText | None = Field(default=None, description="Optional; encrypted at rest.")
+    phone: Phone | None = Field(
+        default=None, description="Victim's phone, if known; encrypted at rest, used to link."
+    )
     age_band: Literal["child", "18-29", "30-44", "45-59", "60+", "unknown"] = "unknown"
     sex: Literal["female", "male", "unknown"] = "unknown"
 
@@ -163,6 +166,21 @@ class NewIncident:
     priority_reason: str | None
     risk_level: RiskLevel
     risk_flags: tuple[str, ...]
+    checklist: Checklist = field(default_factory=Checklist)
+    linked_incident_ids: tuple[uuid.UUID, ...] = ()
+    gazetteer_version: int | None = None
+    district_source: str | None = None
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the district came from when the operator did not give one."""
+
+    district: str | None
+    reason: str | None
+    gazetteer_version: int | None = None
+    source: str | None = None
 
 
 def new_short_code() -> str:
@@ -179,22 +197,45 @@ def address_line(report: ReportIn) -> str:
     return f"{line} ({a.landmark})" if a.landmark else line
 
 
-def accept_report(report: ReportIn, now: datetime, short_code: str) -> NewIncident:
-    """Decide status, district, priority and risk for a valid report."""
+def check_received_at(report: ReportIn, now: datetime) -> datetime:
     if report.received_at is not None and report.received_at > now + CLOCK_SKEW:
         raise ReportRejected("received_at", "is in the future")
-    assessed = assess(report.checklist)
-    status = "reported" if report.district else "awaiting_triage"
+    return report.received_at or now
+
+
+def accept_report(
+    report: ReportIn,
+    now: datetime,
+    short_code: str,
+    *,
+    placement: Placement | None = None,
+    linked: tuple[uuid.UUID, ...] = (),
+) -> NewIncident:
+    """Decide status, district, priority and risk for a valid report.
+
+    An operator's district wins; otherwise `placement` (the gazetteer's answer) decides,
+    and without one the report waits for triage. Linked earlier reports raise the risk.
+    """
+    received_at = check_received_at(report, now)
+    if report.district:
+        placement = Placement(report.district, None, source="operator")
+    elif placement is None:
+        placement = Placement(None, "district not given")
+    assessed = assess(report.checklist, repeat=bool(linked))
     return NewIncident(
         id=uuid.uuid4(),
         short_code=short_code,
-        received_at=report.received_at or now,
-        status=status,
-        district=report.district,
-        district_unresolved_reason=None if report.district else "district not given",
+        received_at=received_at,
+        status="reported" if placement.district else "awaiting_triage",
+        district=placement.district,
+        district_unresolved_reason=placement.reason if not placement.district else None,
         address_line=address_line(report)[:200],
         priority=raise_priority(assessed.priority, report.priority),
         priority_reason=report.priority_reason,
         risk_level=assessed.risk_level,
         risk_flags=assessed.flags,
+        checklist=report.checklist,
+        linked_incident_ids=linked,
+        gazetteer_version=placement.gazetteer_version,
+        district_source=placement.source,
     )

@@ -1,18 +1,20 @@
-"""SQL for intake's schema: incidents, timeline, tokens, audit, inbox and outbox."""
+"""SQL for intake's write side: incidents, timeline, link keys and the outbox."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 from qorgau_common.db import Connection
 from qorgau_common.outbox import enqueue
-from qorgau_contracts import INCIDENT_REPORTED, IncidentReported
+from qorgau_contracts import INCIDENT_REPORTED, Channel, Coordinates, IncidentReported
 
 from .crypto import Sealed
-from .reports import NewIncident, ReportAccepted, ReportIn
+from .reports import NewIncident, ReportAccepted
 
 SCHEMA = "intake"
 
@@ -49,46 +51,55 @@ async def known_district(conn: Connection, district: str) -> bool:
 
 async def insert_incident(
     conn: Connection,
-    report: ReportIn,
     incident: NewIncident,
     sealed: Sealed,
     *,
+    channel: Channel,
+    call_id: str | None,
+    coordinates: Coordinates | None,
+    language: str,
+    exercise: bool,
     idempotency_key: str | None,
     actor: str,
 ) -> bool:
     """Insert the incident; False on a conflicting call id, idempotency key or short code."""
-    coords = report.coordinates
     inserted = await conn.fetchval(
         """
         INSERT INTO intake.incidents (
             id, short_code, channel, call_id, idempotency_key, received_at, status, district,
             district_unresolved_reason, address_line, lat, lon, priority, priority_reason,
-            risk_level, risk_flags, language, exercise, personal, key_id, created_by)
+            risk_level, risk_flags, language, exercise, personal, key_id, created_by,
+            checklist, linked_incident_ids, gazetteer_version, district_source, urgent)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                $18, $19, $20, $21)
+                $18, $19, $20, $21, $22, $23, $24, $25, $26)
         ON CONFLICT DO NOTHING RETURNING true
         """,
         incident.id,
         incident.short_code,
-        report.channel,
-        report.call_id,
+        channel,
+        call_id,
         idempotency_key,
         incident.received_at,
         incident.status,
         incident.district,
         incident.district_unresolved_reason,
         incident.address_line,
-        coords.lat if coords else None,
-        coords.lon if coords else None,
+        coordinates.lat if coordinates else None,
+        coordinates.lon if coordinates else None,
         incident.priority,
         incident.priority_reason,
         incident.risk_level,
         list(incident.risk_flags),
-        report.language,
-        report.exercise,
+        language,
+        exercise,
         sealed.ciphertext,
         sealed.key_id,
         actor,
+        incident.checklist.model_dump_json(),
+        list(incident.linked_incident_ids),
+        incident.gazetteer_version,
+        incident.district_source,
+        incident.urgent,
     )
     return bool(inserted)
 
@@ -106,3 +117,33 @@ async def add_timeline(
 
 async def publish_reported(conn: Connection, event: IncidentReported) -> None:
     await enqueue(conn, SCHEMA, INCIDENT_REPORTED.name, str(event.incident_id), event)
+
+
+async def earlier_incidents(
+    conn: Connection, digests: Sequence[bytes], since: datetime, until: datetime
+) -> tuple[uuid.UUID, ...]:
+    """Incidents received in [since, until] that share any of `digests`, oldest first."""
+    if not digests:
+        return ()
+    rows = await conn.fetch(
+        "SELECT incident_id, min(received_at) AS first FROM intake.incident_link_keys"
+        " WHERE digest = ANY($1) AND received_at BETWEEN $2 AND $3"
+        " GROUP BY incident_id ORDER BY first, incident_id LIMIT 20",
+        list(digests),
+        since,
+        until,
+    )
+    return tuple(r["incident_id"] for r in rows)
+
+
+async def add_link_keys(
+    conn: Connection,
+    incident_id: uuid.UUID,
+    keys: Sequence[tuple[str, bytes]],
+    received_at: datetime,
+) -> None:
+    await conn.executemany(
+        "INSERT INTO intake.incident_link_keys (incident_id, kind, digest, received_at)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        [(incident_id, kind, digest, received_at) for kind, digest in keys],
+    )

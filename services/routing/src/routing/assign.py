@@ -94,8 +94,37 @@ async def assign_incident(
         if district is not None and district not in await roster.district_ids(conn):
             district, reason = None, f"unknown district {district!r}"
         if not await repo.save_incident(conn, event, district, reason):
-            log.info("incident already routed; republished event ignored")
+            await _retriaged(conn, event, district, policy, now)
             return
         incident = await repo.incident(conn, event.incident_id)
         assert incident is not None
         await assign_next(conn, incident, policy, now)
+
+
+async def _retriaged(
+    conn: Connection,
+    event: IncidentReported,
+    district: str | None,
+    policy: EscalationPolicy,
+    now: datetime,
+) -> None:
+    """A known incident reported again: a reconciliation republish, or a triage result.
+
+    A district found later moves a case that only the supervisor holds, and nobody has
+    accepted, to the district's officers; otherwise only the record is updated.
+    """
+    known = await repo.incident(conn, event.incident_id)
+    assert known is not None
+    found_district = known.district is None and district is not None
+    await repo.update_triage(conn, known.id, district, event.priority, event.risk_level)
+    if not found_district or known.status in ("acknowledged", "resolved"):
+        log.info("incident already routed; republished event recorded")
+        return
+    for current in await repo.open_assignments(conn, known.id):
+        if current.status == "acknowledged":
+            return
+        await repo.close_assignment(conn, current.id, "reassigned", reason="district found")
+    refreshed = await repo.incident(conn, known.id)
+    assert refreshed is not None
+    log.info("district found after triage; routing to the district", district=district)
+    await assign_next(conn, refreshed, policy, now)

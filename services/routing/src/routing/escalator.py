@@ -60,6 +60,19 @@ async def refresh_gauges(pool: asyncpg.Pool) -> None:
             "SELECT count(*) FROM routing.incidents WHERE status = 'unassigned_escalated'"
         )
     )
+    rows = await pool.fetch(
+        """
+            SELECT i.priority, count(*) FROM routing.incidents i
+            WHERE i.status IN ('routing', 'assigned', 'unassigned_escalated')
+              AND EXISTS (SELECT 1 FROM routing.assignments a
+                          WHERE a.incident_id = i.id AND a.purpose = 'assignment'
+                            AND a.attempt = 1 AND a.ack_deadline < now())
+            GROUP BY i.priority
+            """
+    )
+    overdue: dict[str, int] = {r["priority"]: r["count"] for r in rows}
+    for priority in ("danger_now", "high", "standard"):
+        OVERDUE.labels(priority).set(overdue.get(priority, 0))
 
 
 async def run_escalator(pool: asyncpg.Pool, policy: EscalationPolicy, every_s: float) -> None:

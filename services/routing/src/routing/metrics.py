@@ -27,8 +27,8 @@ OPEN_CASES = Gauge(
     ["district", "officer_id"],
 )
 OVERDUE = Gauge(
-    "qorgau_routing_overdue_assignments",
-    "Open assignments past their acknowledgement deadline (about to escalate), by priority",
+    "qorgau_routing_overdue_incidents",
+    "Incidents nobody has acknowledged although their first deadline has passed, by priority",
     ["priority"],
 )
 UNASSIGNED = Gauge(

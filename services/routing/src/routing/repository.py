@@ -100,6 +100,19 @@ async def incident(conn: Connection, incident_id: uuid.UUID) -> Incident | None:
     return Incident(**dict(row)) if row else None
 
 
+async def update_triage(
+    conn: Connection, incident_id: uuid.UUID, district: str | None, priority: str, risk_level: str
+) -> None:
+    await conn.execute(
+        "UPDATE routing.incidents SET district = coalesce($2, district), priority = $3,"
+        " risk_level = $4, updated_at = now() WHERE id = $1",
+        incident_id,
+        district,
+        priority,
+        risk_level,
+    )
+
+
 async def mark_incident(
     conn: Connection, incident_id: uuid.UUID, status: str, reason: str | None = None
 ) -> None:
