@@ -121,3 +121,16 @@ def test_resolution_never_guesses() -> None:
     assert spans.reason == "street spans several districts: almaty, saryarka"
     assert resolve("нет такой", []).reason == "street not in the gazetteer"
     assert resolve("", []).reason == "no street to look up"
+
+
+@given(
+    st.sampled_from(["Сыганак", "Кенесары", "Мангилик Ел", "Туран", "Бейбітшілік"]),
+    st.sampled_from(["ул. {}", "улица {}", "{} көшесі", "{} к-сі", "{}", "УЛ. {}"]),
+    st.sampled_from(["", " ", "  "]),
+    st.booleans(),
+)
+def test_how_a_street_is_written_does_not_change_its_key(
+    name: str, form: str, padding: str, upper: bool
+) -> None:
+    written = padding + form.format(name.upper() if upper else name) + padding
+    assert normalise_street(written) == normalise_street(name)
