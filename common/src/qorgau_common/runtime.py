@@ -23,6 +23,8 @@ from .tracing import configure_tracing
 
 log = structlog.get_logger(__name__)
 
+_BROKER_STOP_S = 25.0
+
 RegisterHandlers = Callable[[KafkaBroker, "ServiceRuntime"], None]
 
 
@@ -100,7 +102,12 @@ class ServiceRuntime:
                 await self._relay_task
             self._relay_task = None
         if self._broker is not None:
-            await self._broker.stop()
+            try:
+                # A consumer caught in a group rebalance can keep stop() waiting; what it had
+                # not committed is redelivered to the next consumer, and consumers deduplicate.
+                await asyncio.wait_for(self._broker.stop(), _BROKER_STOP_S)
+            except TimeoutError:
+                log.warning("broker did not stop in time; uncommitted messages will be redelivered")
             self._broker = None
 
     async def close(self) -> None:
