@@ -1,22 +1,23 @@
-"""Bearer tokens (stored as SHA-256 of a random secret) with roles, and the audit trail.
+"""Bearer tokens (stored as SHA-256 of a random secret) with roles.
 
-Each service keeps its own `api_tokens` and `audit_log` in its own schema.
+Each service keeps its own `api_tokens` in its own schema; the audit trail is in `audit`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import asyncpg
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from .audit import audit as audit  # until every caller imports it from .audit
 from .db import Connection
+from .errors import Forbidden, Unauthorized
 
 Role = Literal["operator", "supervisor", "admin"]
 ROLES: tuple[Role, ...] = ("operator", "supervisor", "admin")
@@ -28,14 +29,6 @@ _bearer = HTTPBearer(auto_error=False)
 class Caller:
     name: str
     role: str
-
-
-class Unauthorized(Exception):
-    pass
-
-
-class Forbidden(Exception):
-    pass
 
 
 def token_digest(token: str) -> bytes:
@@ -80,25 +73,6 @@ async def revoke_token(conn: Connection, schema: str, token_id: uuid.UUID) -> bo
         token_id,
     )
     return bool(done)
-
-
-async def audit(
-    conn: Connection,
-    schema: str,
-    actor: str,
-    action: str,
-    incident_id: uuid.UUID | None = None,
-    detail: dict[str, Any] | None = None,
-) -> None:
-    """Append to the audit trail, in the caller's transaction. Never personal data in `detail`."""
-    await conn.execute(
-        f'INSERT INTO "{schema}".audit_log (actor, action, incident_id, detail)'
-        " VALUES ($1, $2, $3, $4)",
-        actor,
-        action,
-        incident_id,
-        json.dumps(detail or {}),
-    )
 
 
 def require_role(*roles: Role) -> Callable[..., Awaitable[Caller]]:

@@ -14,13 +14,12 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar, cast
 
-import asyncpg
 import structlog
 from faststream.kafka import KafkaBroker, KafkaMessage
 from opentelemetry.trace import SpanKind
 from prometheus_client import Counter
 from pydantic import ValidationError
-from qorgau_contracts import DeadLetter, Event, Topic, dlq_name
+from qorgau_contracts import DeadLetter, Event, dlq_name
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -29,9 +28,17 @@ from tenacity import (
     wait_exponential,
 )
 
-from .kafka import subscribe
-from .settings import ServiceSettings
+from .infrastructure import INFRASTRUCTURE_ERRORS, is_infrastructure_error
 from .tracing import span
+
+__all__ = [
+    "CONSUMED",
+    "DEAD_LETTERS",
+    "INFRASTRUCTURE_ERRORS",
+    "EventConsumer",
+    "describe_validation_error",
+    "record_of",
+]
 
 log = structlog.get_logger(__name__)
 
@@ -42,14 +49,6 @@ DEAD_LETTERS = Counter(
 )
 CONSUMED = Counter(
     "qorgau_events_consumed_total", "Events consumed", ["service", "topic", "outcome"]
-)
-
-INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
-    OSError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.CannotConnectNowError,
-    asyncpg.TooManyConnectionsError,
 )
 
 
@@ -70,17 +69,14 @@ class _Record(Protocol):
     headers: list[tuple[str, bytes | None]]
 
 
-def _record(msg: KafkaMessage) -> _Record:
+def record_of(msg: KafkaMessage) -> _Record:
+    """The aiokafka record behind a FastStream message (topic, partition, offset, headers)."""
     return cast(_Record, msg.raw_message)
 
 
 def _log_retry(state: RetryCallState) -> None:
     error = state.outcome.exception() if state.outcome else None
     log.warning("event failed; retrying", attempt=state.attempt_number, error=repr(error))
-
-
-def _is_infrastructure(exc: BaseException) -> bool:
-    return isinstance(exc, INFRASTRUCTURE_ERRORS)
 
 
 class EventConsumer:
@@ -109,14 +105,14 @@ class EventConsumer:
             await self._park(msg, reason, attempts=1, first_failed_at=datetime.now(UTC))
             await msg.ack()
             return
-        topic = _record(msg).topic
+        topic = record_of(msg).topic
         structlog.contextvars.bind_contextvars(
             correlation_id=str(event.correlation_id),
             incident_id=str(getattr(event, "incident_id", "")) or None,
             event_id=str(event.event_id),
         )
         started = datetime.now(UTC)
-        headers = {k: v.decode(errors="replace") for k, v in _record(msg).headers if v}
+        headers = {k: v.decode(errors="replace") for k, v in record_of(msg).headers if v}
         try:
             with span(
                 f"{topic} process",
@@ -140,14 +136,16 @@ class EventConsumer:
                 async for attempt in AsyncRetrying(
                     stop=stop_after_attempt(self._max_attempts),
                     wait=wait_exponential(multiplier=0.2, max=self._backoff_max_s),
-                    retry=retry_if_exception(lambda e: not _is_infrastructure(e)),
+                    retry=retry_if_exception(lambda e: not is_infrastructure_error(e)),
                     before_sleep=_log_retry,
                     reraise=True,
                 ):
                     with attempt:
                         await apply(event)
                 return
-            except INFRASTRUCTURE_ERRORS as exc:
+            except Exception as exc:
+                if not is_infrastructure_error(exc):
+                    raise
                 log.warning("infrastructure unavailable; retrying", error=type(exc).__name__)
                 await asyncio.sleep(self._backoff_max_s / 5)
 
@@ -155,7 +153,7 @@ class EventConsumer:
         self, msg: KafkaMessage, reason: str, *, attempts: int, first_failed_at: datetime
     ) -> None:
         """Publish a dead letter, retrying until the broker takes it."""
-        record = _record(msg)
+        record = record_of(msg)
         dead = DeadLetter(
             topic=record.topic,
             partition=record.partition,
@@ -193,21 +191,3 @@ class EventConsumer:
             offset=record.offset,
             reason=reason,
         )
-
-
-def on_event(
-    broker: KafkaBroker,
-    settings: ServiceSettings,
-    service: str,
-    topic: Topic,
-    model: type[E],
-    apply: Callable[[E], Awaitable[None]],
-    *,
-    description: str,
-) -> None:
-    """Subscribe `apply` to `topic` behind the guard: parse, retry, dead-letter, then ack."""
-    consumer = EventConsumer(broker, service, max_attempts=settings.consumer_max_attempts)
-
-    @subscribe(broker, topic.name, settings, service, description=description)
-    async def handle(msg: KafkaMessage) -> None:
-        await consumer.consume(msg, model, apply)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -18,7 +19,7 @@ from .runtime import ServiceRuntime
 from .settings import ServiceSettings
 
 
-def add_operational_routes(app: FastAPI, runtime: ServiceRuntime) -> None:
+def add_operational_routes(app: FastAPI, runtime: ServiceRuntime[Any]) -> None:
     @app.get("/health/live", tags=["operations"], summary="Liveness probe")
     async def live() -> dict[str, str]:
         return {"status": "ok"}
@@ -46,7 +47,11 @@ Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
 def service_app(
-    runtime: ServiceRuntime, title: str, *, description: str = "", lifespan: Lifespan | None = None
+    runtime: ServiceRuntime[Any],
+    title: str,
+    *,
+    description: str = "",
+    lifespan: Lifespan | None = None,
 ) -> FastAPI:
     """A service's FastAPI app: runtime started in the lifespan, probes and metrics routed."""
 

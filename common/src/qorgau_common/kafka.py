@@ -32,7 +32,7 @@ def make_broker(settings: ServiceSettings, client_id: str) -> KafkaBroker:
 
 def subscribe(
     broker: KafkaBroker,
-    topic: str,
+    topics: str | list[str],
     settings: ServiceSettings,
     group_id: str,
     *,
@@ -40,15 +40,16 @@ def subscribe(
 ) -> DefaultSubscriber:
     """A subscriber with manual ack: offsets commit only after our transaction does."""
     group = settings.consumer_group or group_id
+    names = [topics] if isinstance(topics, str) else topics
     return broker.subscriber(
-        topic,
+        *names,
         group_id=group,
         ack_policy=AckPolicy.MANUAL,
         auto_offset_reset="earliest",
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
         fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
-        title=f"{group}/{topic}",
+        title=group if len(names) > 1 else f"{group}/{names[0]}",
         description=description,
     )
 

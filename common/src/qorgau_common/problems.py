@@ -1,4 +1,8 @@
-"""Errors as values at the edge: RFC 9457 `application/problem+json`, never echoing input."""
+"""Rendering errors at the HTTP edge: RFC 9457 `application/problem+json`, never echoing input.
+
+The errors themselves live in `errors`, free of FastAPI; `Conflict`, `InvalidInput` and
+`NotFound` are re-exported here for callers that render them.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .auth import Forbidden, Unauthorized
+from .errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+
+__all__ = [
+    "PROBLEM_JSON",
+    "Conflict",
+    "InvalidInput",
+    "NotFound",
+    "install_problem_handlers",
+    "problem",
+]
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -17,28 +30,6 @@ PROBLEM_JSON = "application/problem+json"
 def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
-
-
-class InvalidInput(ValueError):
-    """A request that is well-formed but not acceptable; names the field at fault."""
-
-    status = 422
-    title = "Invalid request"
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
-
-
-class NotFound(InvalidInput):
-    status = 404
-    title = "Not found"
-
-
-class Conflict(InvalidInput):
-    status = 409
-    title = "Conflict"
 
 
 def _field(loc: tuple[int | str, ...]) -> str:

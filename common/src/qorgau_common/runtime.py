@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 import asyncpg
 import structlog
@@ -18,6 +19,7 @@ from faststream.kafka import KafkaBroker
 from .db import apply_migrations, create_pool
 from .kafka import make_broker
 from .outbox import OutboxMessage, OutboxRelay
+from .routes import EventRoutes, Published, declare_publishers
 from .settings import ServiceSettings
 from .tracing import configure_tracing
 
@@ -25,22 +27,33 @@ log = structlog.get_logger(__name__)
 
 _BROKER_STOP_S = 25.0
 
-RegisterHandlers = Callable[[KafkaBroker, "ServiceRuntime"], None]
+D = TypeVar("D")
 
 
-class ServiceRuntime:
+class ServiceRuntime(Generic[D]):
+    """Pool, migrations, one consumer for every routed topic, and the outbox relay.
+
+    `deps` builds what each handler gets besides its event (the pool, the policy, a
+    sender...); it is called once the runtime has started, so it may read `pool`.
+    """
+
     def __init__(
         self,
         settings: ServiceSettings,
         *,
         service: str,
         migrations: tuple[str, ...],
-        register: RegisterHandlers,
+        routes: EventRoutes[D] | None = None,
+        deps: Callable[[ServiceRuntime[D]], D] | None = None,
+        published: tuple[Published, ...] = (),
     ) -> None:
         self.settings = settings
         self.service = service
         self._migrations = migrations
-        self._register = register
+        self._routes: EventRoutes[Any] = routes or EventRoutes()
+        self._deps = deps
+        self._published = published
+        self._built_deps: D | None = None
         self._pool: asyncpg.Pool | None = None
         self._broker: KafkaBroker | None = None
         self._relay: OutboxRelay | None = None
@@ -78,8 +91,16 @@ class ServiceRuntime:
         Also what the AsyncAPI document is generated from.
         """
         broker = make_broker(self.settings, client_id=f"qorgau-{self.service}")
-        self._register(broker, self)
+        self._routes.subscribe(broker, self.settings, self.service, self.deps)
+        declare_publishers(broker, self.service, self._published)
         return broker
+
+    def deps(self) -> D:
+        """What every handler gets besides its event; built once, after start."""
+        if self._built_deps is None:
+            assert self._deps is not None, "a service with routes must give deps"
+            self._built_deps = self._deps(self)
+        return self._built_deps
 
     async def _publish(self, message: OutboxMessage) -> None:
         await self.broker.publish(

@@ -53,7 +53,7 @@ def write_docs(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for name, app in _apps().items():
-        runtime: ServiceRuntime = app.state.runtime
+        runtime: ServiceRuntime[Any] = app.state.runtime
         spec = AsyncAPI(
             runtime.build_broker(),
             title=f"Qorgau {name}",

@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
+import asyncpg
 from fastapi import FastAPI
 from qorgau_common.http import service_app
 from qorgau_common.runtime import ServiceRuntime
@@ -14,7 +15,7 @@ from qorgau_common.runtime import ServiceRuntime
 from .api import IntakeDeps, router
 from .config import IntakeSettings
 from .crypto import FieldCipher, parse_keys
-from .handlers import MIGRATIONS, SERVICE, register
+from .handlers import MIGRATIONS, PUBLISHED, ROUTES, SERVICE
 from .linking import parse_link_key
 from .reconcile import run_reconciler
 from .webhooks import SignatureError
@@ -33,7 +34,14 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     # Fail at start, not at the first report, when the keys are missing or malformed.
     cipher = FieldCipher(parse_keys(settings.encryption_keys), settings.encryption_active_key)
     link_key = parse_link_key(settings.link_key)
-    runtime = ServiceRuntime(settings, service=SERVICE, migrations=MIGRATIONS, register=register)
+    runtime: ServiceRuntime[asyncpg.Pool] = ServiceRuntime(
+        settings,
+        service=SERVICE,
+        migrations=MIGRATIONS,
+        routes=ROUTES,
+        deps=lambda rt: rt.pool,
+        published=PUBLISHED,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

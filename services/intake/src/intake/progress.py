@@ -28,7 +28,7 @@ async def _record(
     pool: asyncpg.Pool, event: Event, incident_id: uuid.UUID, topic: str, progress: Progress
 ) -> None:
     async with pool.acquire() as conn, conn.transaction():
-        if not await claim_event(conn, repo.SCHEMA, event.event_id, topic):
+        if not await claim_event(conn, repo.SCHEMA, event, topic):
             return  # already recorded
         current = await store.lock_status(conn, incident_id)
         if current is None:

@@ -1,8 +1,11 @@
+"""What notify consumes, as named handlers, and what it publishes."""
+
 from __future__ import annotations
 
-from faststream.kafka import KafkaBroker
-from qorgau_common.consumer import on_event
-from qorgau_common.runtime import RegisterHandlers, ServiceRuntime
+from dataclasses import dataclass
+
+import asyncpg
+from qorgau_common.routes import EventRoutes, Published
 from qorgau_contracts import ALERT_UPDATED, INCIDENT_ASSIGNED, AlertUpdated, IncidentAssigned
 
 from .alerts import record_alert
@@ -12,28 +15,31 @@ SERVICE = "notify"
 MIGRATIONS = ("qorgau_common", "notify")
 
 
-def registrar(sender: Sender) -> RegisterHandlers:
-    def register(broker: KafkaBroker, runtime: ServiceRuntime) -> None:
-        async def on_incident_assigned(event: IncidentAssigned) -> None:
-            # Idempotent: a redelivery finds the alert, and only a pending one is claimed.
-            alert_id = await record_alert(runtime.pool, event)
-            if alert_id is not None:
-                await sender.dispatch(alert_id)
+@dataclass(frozen=True)
+class NotifyDeps:
+    pool: asyncpg.Pool
+    sender: Sender
 
-        on_event(
-            broker,
-            runtime.settings,
-            SERVICE,
-            INCIDENT_ASSIGNED,
-            IncidentAssigned,
-            on_incident_assigned,
-            description="Send the assigned officer an SMS, once per assignment.",
-        )
-        broker.publisher(
-            ALERT_UPDATED.name,
-            title="notify/alert_updated",
-            description="Published through the outbox whenever an alert's status changes.",
-            schema=AlertUpdated,
-        )
 
-    return register
+ROUTES: EventRoutes[NotifyDeps] = EventRoutes()
+
+
+@ROUTES.on(
+    INCIDENT_ASSIGNED,
+    IncidentAssigned,
+    description="Send the assigned officer an SMS, once per assignment.",
+)
+async def on_incident_assigned(event: IncidentAssigned, deps: NotifyDeps) -> None:
+    # Idempotent: a redelivery finds the alert, and only a pending one is claimed.
+    alert_id = await record_alert(deps.pool, event)
+    if alert_id is not None:
+        await deps.sender.dispatch(alert_id)
+
+
+PUBLISHED = (
+    Published(
+        ALERT_UPDATED,
+        AlertUpdated,
+        "Published through the outbox whenever an alert's status changes.",
+    ),
+)

@@ -14,7 +14,7 @@ from qorgau_common.runtime import ServiceRuntime
 
 from .callbacks import add_callback_route
 from .config import NotifySettings
-from .handlers import MIGRATIONS, SERVICE, registrar
+from .handlers import MIGRATIONS, PUBLISHED, ROUTES, SERVICE, NotifyDeps
 from .http_gateway import HttpGatewayConfig, HttpGatewayProvider
 from .inbound import on_receipt, on_reply
 from .pdu import Receipt
@@ -27,7 +27,7 @@ log = structlog.get_logger(__name__)
 
 
 def create_app(settings: NotifySettings) -> FastAPI:
-    runtime: ServiceRuntime
+    runtime: ServiceRuntime[NotifyDeps]
 
     async def smpp_receipt(receipt: Receipt) -> None:
         await on_receipt(runtime.pool, SmppProvider.name, receipt)
@@ -81,7 +81,12 @@ def create_app(settings: NotifySettings) -> FastAPI:
         window=settings.send_window,
     )
     runtime = ServiceRuntime(
-        settings, service=SERVICE, migrations=MIGRATIONS, register=registrar(sender)
+        settings,
+        service=SERVICE,
+        migrations=MIGRATIONS,
+        routes=ROUTES,
+        deps=lambda rt: NotifyDeps(rt.pool, sender),
+        published=PUBLISHED,
     )
 
     @asynccontextmanager

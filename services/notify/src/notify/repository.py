@@ -62,7 +62,7 @@ async def record_alert(
     """Inbox + alert row, once per assignment: (the alert's id, whether it is new).
 
     An alert whose phone cannot get an SMS is stored `failed` with the reason."""
-    await claim_event(conn, SCHEMA, event.event_id, INCIDENT_ASSIGNED.name)
+    await claim_event(conn, SCHEMA, event, INCIDENT_ASSIGNED.name)
     alert_id: uuid.UUID | None = await conn.fetchval(
         """
         INSERT INTO notify.alerts (id, assignment_id, incident_id, correlation_id, officer_id,

@@ -24,7 +24,7 @@ async def on_alert_updated(
 ) -> None:
     now = now or datetime.now(UTC)
     async with pool.acquire() as conn, conn.transaction():
-        if not await repo.claim(conn, event.event_id, ALERT_UPDATED.name):
+        if not await repo.claim(conn, event, ALERT_UPDATED.name):
             return
         assigned = await repo.assignment(conn, event.assignment_id)
         if assigned is None:

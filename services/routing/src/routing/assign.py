@@ -87,7 +87,7 @@ async def assign_incident(
 ) -> None:
     now = now or datetime.now(UTC)
     async with pool.acquire() as conn, conn.transaction():
-        if not await repo.claim(conn, event.event_id, INCIDENT_REPORTED.name):
+        if not await repo.claim(conn, event, INCIDENT_REPORTED.name):
             log.info("duplicate event skipped")
             return
         district, reason = event.district, event.district_unresolved_reason

@@ -1,8 +1,11 @@
+"""What routing consumes, as named handlers, and what it publishes."""
+
 from __future__ import annotations
 
-from faststream.kafka import KafkaBroker
-from qorgau_common.consumer import on_event
-from qorgau_common.runtime import RegisterHandlers, ServiceRuntime
+from dataclasses import dataclass
+
+import asyncpg
+from qorgau_common.routes import EventRoutes, Published
 from qorgau_contracts import (
     ALERT_UPDATED,
     INCIDENT_ASSIGNED,
@@ -14,54 +17,49 @@ from qorgau_contracts import (
     IncidentResolved,
 )
 
+from .acknowledgements import on_alert_updated as apply_alert_update
+from .assign import assign_incident
 from .domain import EscalationPolicy
 
 SERVICE = "routing"
 MIGRATIONS = ("qorgau_common", "routing")
 
 
-def registrar(policy: EscalationPolicy) -> RegisterHandlers:
-    # Imported here: the use cases import the repository, which needs nothing of this module.
-    from .acknowledgements import on_alert_updated
-    from .assign import assign_incident
+@dataclass(frozen=True)
+class RoutingDeps:
+    pool: asyncpg.Pool
+    policy: EscalationPolicy
 
-    def register(broker: KafkaBroker, runtime: ServiceRuntime) -> None:
-        async def on_incident_reported(event: IncidentReported) -> None:
-            await assign_incident(runtime.pool, event, policy)
 
-        async def on_alert(event: AlertUpdated) -> None:
-            await on_alert_updated(runtime.pool, event, policy)
+ROUTES: EventRoutes[RoutingDeps] = EventRoutes()
 
-        on_event(
-            broker,
-            runtime.settings,
-            SERVICE,
-            INCIDENT_REPORTED,
-            IncidentReported,
-            on_incident_reported,
-            description="Assign each reported incident to an on-shift officer.",
-        )
-        on_event(
-            broker,
-            runtime.settings,
-            SERVICE,
-            ALERT_UPDATED,
-            AlertUpdated,
-            on_alert,
-            description="An acknowledgement stops escalation; a decline or failed"
-            " delivery moves the case to the next officer at once.",
-        )
-        broker.publisher(
-            INCIDENT_ASSIGNED.name,
-            title="routing/incident_assigned",
-            description="Each assignment and supervisor notice, via the outbox.",
-            schema=IncidentAssigned,
-        )
-        broker.publisher(
-            INCIDENT_RESOLVED.name,
-            title="routing/incident_resolved",
-            description="A case closed with its outcome, via the outbox.",
-            schema=IncidentResolved,
-        )
 
-    return register
+@ROUTES.on(
+    INCIDENT_REPORTED,
+    IncidentReported,
+    description="Assign each reported incident to an on-shift officer.",
+)
+async def on_incident_reported(event: IncidentReported, deps: RoutingDeps) -> None:
+    await assign_incident(deps.pool, event, deps.policy)
+
+
+@ROUTES.on(
+    ALERT_UPDATED,
+    AlertUpdated,
+    description="An acknowledgement stops escalation; a decline or failed delivery moves the"
+    " case to the next officer at once.",
+)
+async def on_alert_updated(event: AlertUpdated, deps: RoutingDeps) -> None:
+    await apply_alert_update(deps.pool, event, deps.policy)
+
+
+PUBLISHED = (
+    Published(
+        INCIDENT_ASSIGNED,
+        IncidentAssigned,
+        "Each assignment and supervisor notice, via the outbox.",
+    ),
+    Published(
+        INCIDENT_RESOLVED, IncidentResolved, "A case closed with its outcome, via the outbox."
+    ),
+)

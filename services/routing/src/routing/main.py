@@ -14,7 +14,7 @@ from qorgau_common.runtime import ServiceRuntime
 from .api import router
 from .config import RoutingSettings
 from .escalator import run_escalator
-from .handlers import MIGRATIONS, SERVICE, registrar
+from .handlers import MIGRATIONS, PUBLISHED, ROUTES, SERVICE, RoutingDeps
 
 DESCRIPTION = """\
 Duty supervisors manage the roster (officers, shifts, status), watch the board of open,
@@ -27,7 +27,12 @@ supervisor or admin (`python -m routing token create`).
 def create_app(settings: RoutingSettings) -> FastAPI:
     policy = settings.policy()
     runtime = ServiceRuntime(
-        settings, service=SERVICE, migrations=MIGRATIONS, register=registrar(policy)
+        settings,
+        service=SERVICE,
+        migrations=MIGRATIONS,
+        routes=ROUTES,
+        deps=lambda rt: RoutingDeps(rt.pool, policy),
+        published=PUBLISHED,
     )
 
     @asynccontextmanager

@@ -14,6 +14,7 @@ from qorgau_contracts import (
     INCIDENT_ASSIGNED,
     INCIDENT_RESOLVED,
     AssignmentPurpose,
+    Event,
     IncidentAssigned,
     IncidentReported,
     IncidentResolved,
@@ -55,8 +56,8 @@ _INCIDENT = (
 _ASSIGNMENT = "id, incident_id, attempt, officer_id, purpose, status, created_at"
 
 
-async def claim(conn: Connection, event_id: uuid.UUID, topic: str) -> bool:
-    return await claim_event(conn, SCHEMA, event_id, topic)
+async def claim(conn: Connection, event: Event, topic: str) -> bool:
+    return await claim_event(conn, SCHEMA, event, topic)
 
 
 async def lock_roster(conn: Connection) -> None:

@@ -1,0 +1,30 @@
+"""Which failures are the infrastructure's (retry until it is back) rather than the message's."""
+
+from __future__ import annotations
+
+import asyncpg
+
+__all__ = ["INFRASTRUCTURE_ERRORS", "is_infrastructure_error"]
+
+INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+)
+
+# SQLSTATE classes and codes that mean "the server is going away or read-only", not "bad data":
+# 08 connection exceptions, 57P01-57P03 admin/crash shutdown and cannot-connect-now, 25006
+# read-only transaction (a failover in progress), 53 insufficient resources.
+_INFRASTRUCTURE_SQLSTATES = ("57P01", "57P02", "57P03", "25006")
+_INFRASTRUCTURE_CLASSES = ("08", "53")
+
+
+def is_infrastructure_error(exc: BaseException) -> bool:
+    if isinstance(exc, INFRASTRUCTURE_ERRORS):
+        return True
+    sqlstate = getattr(exc, "sqlstate", None)
+    if isinstance(exc, asyncpg.PostgresError) and isinstance(sqlstate, str):
+        return sqlstate in _INFRASTRUCTURE_SQLSTATES or sqlstate[:2] in _INFRASTRUCTURE_CLASSES
+    return False
