@@ -45,6 +45,7 @@ async def pg(tmp_path_factory: pytest.TempPathFactory, docker: bool) -> AsyncIte
         else:
             server = await harness.find_test_postgres(tmp_path_factory.mktemp("pgdata"))
         yield server
+        await harness.finish_drops(server)
         server.stop()
 
 

@@ -9,7 +9,13 @@ import asyncpg
 import pytest
 from qorgau_common.outbox import enqueue
 from qorgau_contracts import INCIDENT_ASSIGNED, INCIDENT_REPORTED, DeadLetter, IncidentAssigned
-from qorgau_local.admin import outbox_backlog, read_dead_letters, replay
+from qorgau_local.admin import (
+    outbox_backlog,
+    parked_rows,
+    read_dead_letters,
+    replay,
+    retry_parked,
+)
 from routing.config import RoutingSettings
 from routing.main import create_app
 from routing.seed import seed_demo
@@ -65,7 +71,31 @@ async def test_outbox_backlog_counts_unpublished_rows(database_url: str) -> None
         await enqueue(conn, "intake", INCIDENT_REPORTED.name, str(event.incident_id), event)
     finally:
         await conn.close()
-    backlog = {schema: (count, age) for schema, count, age in await outbox_backlog(database_url)}
+    backlog = {
+        schema: (n, age, parked) for schema, n, age, parked in await outbox_backlog(database_url)
+    }
     assert backlog["intake"][0] == 1
     assert backlog["intake"][1] is not None
-    assert backlog["routing"] == (0, None)
+    assert backlog["intake"][2] == 0
+    assert backlog["routing"] == (0, None, 0)
+
+
+async def test_parked_rows_are_listed_and_retried_by_hand(database_url: str) -> None:
+    conn = await asyncpg.connect(database_url)
+    try:
+        for _ in range(2):
+            event = reported()
+            await enqueue(conn, "intake", INCIDENT_REPORTED.name, str(event.incident_id), event)
+        await conn.execute(
+            "UPDATE intake.outbox SET parked_at = now(), attempts = 5, last_error = 'too large'"
+        )
+    finally:
+        await conn.close()
+    parked = await parked_rows(database_url)
+    assert [(r["service"], r["attempts"], r["last_error"]) for r in parked] == [
+        ("intake", 5, "too large")
+    ] * 2
+    assert await retry_parked(database_url, "intake", [parked[0]["id"]]) == 1
+    assert [r["id"] for r in await parked_rows(database_url)] == [parked[1]["id"]]
+    assert await retry_parked(database_url, "intake", None) == 1
+    assert await parked_rows(database_url) == []

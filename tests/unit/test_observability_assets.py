@@ -14,12 +14,14 @@ from prometheus_client import REGISTRY
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "deploy" / "observability"
 METRIC_MODULES = (
-    "qorgau_common.outbox",
+    "qorgau_common.relay",
+    "qorgau_common.runtime",
+    "qorgau_common.retention",
     "qorgau_common.consumer",
     "intake.metrics",
     "routing.metrics",
     "notify.metrics",
-    "notify.sweeper",
+    "notify.usecases.sweep",
 )
 SUFFIXES = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "gauge": ("",)}
 

@@ -24,10 +24,13 @@ def add_operational_routes(app: FastAPI, runtime: ServiceRuntime[Any]) -> None:
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/health/ready", tags=["operations"], summary="Readiness: PostgreSQL and Kafka")
+    @app.get(
+        "/health/ready",
+        tags=["operations"],
+        summary="Readiness: PostgreSQL, and Kafka where the service needs it",
+    )
     async def ready() -> JSONResponse:
-        checks = await runtime.ready()
-        ok = all(checks.values())
+        ok, checks = await runtime.ready()
         return JSONResponse(
             {"status": "ready" if ok else "not ready", "checks": checks},
             status_code=200 if ok else 503,

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
 import asyncpg
 import structlog
+from aiokafka.errors import KafkaTimeoutError, UnknownTopicOrPartitionError
 from faststream.kafka import KafkaBroker
+from prometheus_client import Gauge
 
 from .db import apply_migrations, create_pool
-from .kafka import make_broker
-from .outbox import OutboxMessage, OutboxRelay
+from .kafka import ensure_topics, make_broker
+from .outbox import OutboxMessage
+from .relay import OutboxRelay
+from .retention import purge
 from .routes import EventRoutes, Published, declare_publishers
 from .settings import ServiceSettings
 from .tracing import configure_tracing
@@ -26,6 +31,12 @@ from .tracing import configure_tracing
 log = structlog.get_logger(__name__)
 
 _BROKER_STOP_S = 25.0
+_TOPIC_CHECK_S = 30.0
+_PURGE_EVERY_S = 3600.0
+
+BROKER_UP = Gauge(
+    "qorgau_broker_up", "1 while the service's broker connection answers", ["service"]
+)
 
 D = TypeVar("D")
 
@@ -46,6 +57,7 @@ class ServiceRuntime(Generic[D]):
         routes: EventRoutes[D] | None = None,
         deps: Callable[[ServiceRuntime[D]], D] | None = None,
         published: tuple[Published, ...] = (),
+        ready_needs_broker: bool = True,
     ) -> None:
         self.settings = settings
         self.service = service
@@ -53,11 +65,12 @@ class ServiceRuntime(Generic[D]):
         self._routes: EventRoutes[Any] = routes or EventRoutes()
         self._deps = deps
         self._published = published
+        self._ready_needs_broker = ready_needs_broker
         self._built_deps: D | None = None
         self._pool: asyncpg.Pool | None = None
         self._broker: KafkaBroker | None = None
         self._relay: OutboxRelay | None = None
-        self._relay_task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -70,20 +83,83 @@ class ServiceRuntime(Generic[D]):
         return self._broker
 
     async def start(self) -> None:
+        """Pool and migrations must work; the broker is joined within a bound, else later.
+
+        A broker that is down or a group join that stalls (seen on Tansu) does not keep the
+        service from starting: the outbox keeps what it must publish, and the broker keeper
+        tries again, each time with a fresh consumer, until it is in.
+        """
         configure_tracing(self.service)
         self._pool = await create_pool(self.settings.database_url)
         async with self._pool.acquire() as conn:
             await apply_migrations(conn, self.service, self._migrations)
-        self._broker = self.build_broker()
-        await self._broker.start()
         self._relay = OutboxRelay(
             self._pool,
             self.service,
-            self._publish,
+            self._send,
             poll_interval_s=self.settings.outbox_poll_interval_s,
+            max_attempts=self.settings.outbox_max_attempts,
+            on_failure=self._on_send_failure,
         )
-        self._relay_task = asyncio.create_task(self._relay.run(), name=f"{self.service}-outbox")
+        if not await self._join_broker():
+            log.warning("broker not joined yet; will keep trying")
+        self._tasks = [
+            asyncio.create_task(self._keep_broker(), name=f"{self.service}-broker"),
+            asyncio.create_task(self._relay.run(), name=f"{self.service}-outbox"),
+            asyncio.create_task(self._purge_rounds(), name=f"{self.service}-purge"),
+        ]
         log.info("service started")
+
+    async def _join_broker(self) -> bool:
+        """Create missing topics, then start a fresh broker within the start timeout."""
+        broker = self.build_broker()
+        try:
+            await asyncio.wait_for(self._ensure_topics(), self.settings.kafka_start_timeout_s)
+            await asyncio.wait_for(broker.start(), self.settings.kafka_start_timeout_s)
+        except Exception as exc:
+            log.warning("cannot join the broker", error=repr(exc))
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(broker.stop(), _BROKER_STOP_S)
+            return False
+        self._broker = broker
+        BROKER_UP.labels(self.service).set(1)
+        return True
+
+    async def _keep_broker(self) -> None:
+        """Until cancelled: join the broker if not joined; recreate topics it lost."""
+        delay = 1.0
+        while True:
+            if self._broker is None:
+                delay = 1.0 if await self._join_broker() else min(delay * 2, 30.0)
+            else:
+                up = False
+                with contextlib.suppress(Exception):
+                    up = bool(await self._broker.ping(timeout=2))
+                BROKER_UP.labels(self.service).set(1 if up else 0)
+                if up:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(self._ensure_topics(), 10)
+            await asyncio.sleep(delay if self._broker is None else _TOPIC_CHECK_S)
+
+    async def _ensure_topics(self) -> None:
+        created = await ensure_topics(self.settings.kafka_bootstrap_servers)
+        if created:
+            log.warning("topics were missing and are created again", topics=created)
+
+    async def _on_send_failure(self, error: BaseException) -> None:
+        if isinstance(error, UnknownTopicOrPartitionError | KafkaTimeoutError):
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._ensure_topics(), 10)
+
+    async def _purge_rounds(self) -> None:
+        keep_outbox = timedelta(days=self.settings.outbox_retention_days)
+        keep_inbox = timedelta(days=self.settings.inbox_retention_days)
+        while True:
+            try:
+                await purge(self.pool, self.service, outbox_keep=keep_outbox, inbox_keep=keep_inbox)
+            except Exception as exc:  # the next round retries
+                log.warning("purge failed; will retry", error=type(exc).__name__)
+            await asyncio.sleep(_PURGE_EVERY_S)
 
     def build_broker(self) -> KafkaBroker:
         """The service's broker with its subscribers and publishers declared, not started.
@@ -102,10 +178,17 @@ class ServiceRuntime(Generic[D]):
             self._built_deps = self._deps(self)
         return self._built_deps
 
-    async def _publish(self, message: OutboxMessage) -> None:
-        await self.broker.publish(
-            message.payload, topic=message.topic, key=message.key, headers=message.headers
+    async def _send(self, message: OutboxMessage) -> Awaitable[object]:
+        if self._broker is None:
+            raise ConnectionError("the broker is not joined yet")
+        delivery: Awaitable[object] = await self._broker.publish(
+            message.payload,
+            topic=message.topic,
+            key=message.key,
+            headers=message.headers,
+            no_confirm=True,
         )
+        return delivery
 
     async def stop(self) -> None:
         await self.stop_consuming()
@@ -117,11 +200,12 @@ class ServiceRuntime(Generic[D]):
         Rows committed after the relay stopped are published at the next start, by this or
         another replica: the outbox keeps them.
         """
-        if self._relay_task is not None:
-            self._relay_task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._relay_task
-            self._relay_task = None
+                await task
+        self._tasks = []
         if self._broker is not None:
             try:
                 # A consumer caught in a group rebalance can keep stop() waiting; what it had
@@ -138,11 +222,15 @@ class ServiceRuntime(Generic[D]):
             self._pool = None
         log.info("service stopped")
 
-    async def ready(self) -> dict[str, bool]:
-        """Readiness: PostgreSQL answers and the broker is reachable."""
+    async def ready(self) -> tuple[bool, dict[str, bool]]:
+        """Readiness means "can do my job": PostgreSQL answers, and the broker is reachable
+        for a service that needs it to work (intake accepts reports through a broker outage:
+        the outbox keeps them). Every check is reported either way."""
         checks = {"postgres": False, "kafka": False}
         with contextlib.suppress(Exception):
             checks["postgres"] = await asyncio.wait_for(self.pool.fetchval("SELECT true"), 2)
         with contextlib.suppress(Exception):
-            checks["kafka"] = bool(await self.broker.ping(timeout=2))
-        return checks
+            if self._broker is not None:
+                checks["kafka"] = bool(await self._broker.ping(timeout=2))
+        needed = ["postgres", "kafka"] if self._ready_needs_broker else ["postgres"]
+        return all(checks[name] for name in needed), checks

@@ -45,6 +45,22 @@ class ServiceSettings(BaseSettings):
     outbox_poll_interval_s: float = shared(
         "outbox_poll_interval_s", 1.0, "How often the outbox relay polls besides LISTEN/NOTIFY."
     )
+    outbox_max_attempts: int = shared(
+        "outbox_max_attempts",
+        5,
+        "Failed sends (other than the broker being away) before an outbox row is parked.",
+    )
+    outbox_retention_days: float = shared(
+        "outbox_retention_days", 7.0, "Published outbox rows are deleted after this many days."
+    )
+    inbox_retention_days: float = shared(
+        "inbox_retention_days", 7.0, "Inbox rows (consumed event ids) are deleted after this."
+    )
+    kafka_start_timeout_s: float = shared(
+        "kafka_start_timeout_s",
+        60.0,
+        "Longest the consumer may take to join its group; then it starts again, afresh.",
+    )
     consumer_max_attempts: int = shared(
         "consumer_max_attempts", 5, "Attempts before a failing message goes to its DLQ."
     )

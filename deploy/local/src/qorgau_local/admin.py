@@ -89,20 +89,55 @@ async def replay(bootstrap: str, letters: list[Parked]) -> int:
     return len(letters)
 
 
-async def outbox_backlog(database_url: str) -> list[tuple[str, int, float | None]]:
-    """(schema, unpublished rows, age of the oldest in seconds) for every service."""
+async def outbox_backlog(database_url: str) -> list[tuple[str, int, float | None, int]]:
+    """(schema, unpublished rows, age of the oldest in seconds, parked rows) per service."""
     conn = await asyncpg.connect(database_url)
     try:
         rows = []
         for schema in SCHEMAS:
             row = await conn.fetchrow(
-                f'SELECT count(*) AS n, min(created_at) AS oldest FROM "{schema}".outbox'
-                " WHERE published_at IS NULL"
+                f"SELECT count(*) AS n, min(created_at) AS oldest,"
+                f" count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked"
+                f' FROM "{schema}".outbox WHERE published_at IS NULL'
             )
             assert row is not None
             age = (datetime.now(UTC) - row["oldest"]).total_seconds() if row["oldest"] else None
-            rows.append((schema, row["n"], age))
+            rows.append((schema, row["n"], age, row["parked"]))
         return rows
+    finally:
+        await conn.close()
+
+
+async def parked_rows(database_url: str) -> list[asyncpg.Record]:
+    """Outbox rows parked after repeated failures, every service, oldest first."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        rows: list[asyncpg.Record] = []
+        for schema in SCHEMAS:
+            rows += await conn.fetch(
+                f"SELECT '{schema}' AS service, id, topic, key, attempts, last_error, parked_at"
+                f' FROM "{schema}".outbox WHERE published_at IS NULL AND parked_at IS NOT NULL'
+                " ORDER BY id"
+            )
+        return rows
+    finally:
+        await conn.close()
+
+
+async def retry_parked(database_url: str, service: str, ids: list[int] | None) -> int:
+    """Un-park rows (all of a service's, or the given ids): the relay tries them again."""
+    if service not in SCHEMAS:
+        sys.exit(f"unknown service {service!r}; one of: {', '.join(SCHEMAS)}")
+    conn = await asyncpg.connect(database_url)
+    try:
+        status: str = await conn.execute(
+            f'UPDATE "{service}".outbox SET parked_at = NULL, attempts = 0'
+            " WHERE published_at IS NULL AND parked_at IS NOT NULL"
+            " AND ($1::bigint[] IS NULL OR id = ANY($1))",
+            ids,
+        )
+        await conn.execute("SELECT pg_notify($1, '')", f"{service}_outbox")
+        return int(status.split()[-1])
     finally:
         await conn.close()
 
@@ -142,12 +177,24 @@ async def _run(args: argparse.Namespace) -> None:
                 f"replayed {await replay(bootstrap, chosen)} message(s); consumers skip any"
                 " they already processed"
             )
+    elif args.command == "outbox" and args.action == "parked":
+        parked = await parked_rows(settings.database_url)
+        for r in parked:
+            print(
+                f"{r['service']:<8} id={r['id']}  {r['topic']}  key={(r['key'] or b'').decode()}"
+                f"  attempts={r['attempts']}  parked {r['parked_at']:%Y-%m-%d %H:%M:%S}"
+                f"  {r['last_error']}"
+            )
+        print(f"{len(parked)} parked row(s); retry with: qorgau-admin outbox retry SERVICE")
+    elif args.command == "outbox" and args.action == "retry":
+        ids = args.id or None
+        print(f"{await retry_parked(settings.database_url, args.service, ids)} row(s) un-parked")
     elif args.command == "outbox":
-        for schema, count, age in await outbox_backlog(settings.database_url):
+        for schema, count, age, parked in await outbox_backlog(settings.database_url):
             oldest = f", oldest {age:.0f}s" if age is not None else ""
-            print(f"{schema:<8} {count} unpublished{oldest}")
+            print(f"{schema:<8} {count} unpublished{oldest}, {parked} parked")
     elif args.command == "reconcile":
-        from intake.reconcile import reconcile
+        from intake.usecases.reconcile import reconcile
 
         pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2)
         assert pool is not None
@@ -169,7 +216,12 @@ def main() -> None:
     actions.choices["show"].add_argument("offset", type=int)
     actions.choices["replay"].add_argument("--offset", type=int, action="append", default=[])
     actions.choices["replay"].add_argument("--all", action="store_true")
-    sub.add_parser("outbox", help="unpublished outbox rows per service")
+    outbox = sub.add_parser("outbox", help="outbox backlog per service; parked rows; retry")
+    outbox_actions = outbox.add_subparsers(dest="action")
+    outbox_actions.add_parser("parked", help="rows parked after repeated failures")
+    retry = outbox_actions.add_parser("retry", help="try parked rows again")
+    retry.add_argument("service", help="intake, routing or notify")
+    retry.add_argument("--id", type=int, action="append", help="only this row (repeatable)")
     reconcile = sub.add_parser("reconcile", help="republish incidents still not assigned")
     reconcile.add_argument("--older-than", type=float, default=60.0, help="seconds")
     asyncio.run(_run(parser.parse_args()))

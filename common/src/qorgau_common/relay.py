@@ -1,0 +1,262 @@
+"""The outbox relay: publish committed rows in order, pipelined, and never let one row jam it.
+
+Rows are claimed under a per-schema advisory lock (one relay per schema at a time keeps the
+order across replicas) and sent in waves: each wave holds at most one row per key, all its
+sends are in flight together, and a key's next row goes only after the previous one was
+acknowledged, so order per key (and so per partition) holds even when a send fails. What
+the broker acknowledged is marked in one statement. A row that fails with an error that is
+not the broker's being away (too large, refused) counts an attempt; after `max_attempts` it is
+parked: counted, visible to `qorgau-admin outbox`, retryable by hand, and only the rows of its
+own key wait behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import structlog
+from opentelemetry.trace import SpanKind
+from prometheus_client import Counter, Gauge
+
+from .outbox import OutboxMessage, channel_name
+from .tracing import current_context_headers, span
+
+__all__ = ["OUTBOX_LAG", "OUTBOX_PARKED", "OutboxRelay", "Send"]
+
+log = structlog.get_logger(__name__)
+
+OUTBOX_PUBLISHED = Counter(
+    "qorgau_outbox_published_total", "Outbox rows published to Kafka", ["service", "topic"]
+)
+OUTBOX_LAG = Gauge(
+    "qorgau_outbox_lag_seconds", "Age of the oldest unpublished outbox row", ["service"]
+)
+OUTBOX_PARKED = Gauge(
+    "qorgau_outbox_parked", "Outbox rows parked after repeated failures", ["service"]
+)
+
+Send = Callable[[OutboxMessage], Awaitable[Awaitable[object]]]
+"""Hand a message to the producer and return its delivery future (awaited for the ack)."""
+
+_PENDING = """
+    SELECT id, topic, key, payload, headers FROM "{schema}".outbox o
+    WHERE published_at IS NULL AND parked_at IS NULL
+      AND NOT EXISTS (
+        SELECT 1 FROM "{schema}".outbox p
+        WHERE p.published_at IS NULL AND p.parked_at IS NOT NULL
+          AND p.key IS NOT DISTINCT FROM o.key AND p.id < o.id)
+    ORDER BY id LIMIT $1
+"""
+
+
+def _message(row: asyncpg.Record) -> OutboxMessage:
+    return OutboxMessage(
+        id=row["id"],
+        topic=row["topic"],
+        key=row["key"],
+        payload=row["payload"],
+        headers=json.loads(row["headers"]),
+    )
+
+
+def waves(messages: Sequence[OutboxMessage]) -> list[list[OutboxMessage]]:
+    """Split into waves holding at most one message per key, each key's messages in order."""
+    result: list[list[OutboxMessage]] = []
+    seen: dict[bytes | None, int] = {}
+    for message in messages:
+        index = seen.get(message.key, 0)
+        seen[message.key] = index + 1
+        if index == len(result):
+            result.append([])
+        result[index].append(message)
+    return result
+
+
+def _is_transient(exc: BaseException) -> bool:
+    """The broker away or busy: retry for ever without counting an attempt."""
+    return bool(getattr(exc, "retriable", False)) or isinstance(
+        exc, OSError | TimeoutError | ConnectionError
+    )
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        schema: str,
+        send: Send,
+        *,
+        poll_interval_s: float = 1.0,
+        batch_size: int = 500,
+        max_attempts: int = 5,
+        on_failure: Callable[[BaseException], Awaitable[None]] | None = None,
+    ) -> None:
+        self._pool = pool
+        self._schema = schema
+        self._send = send
+        self._poll_interval_s = poll_interval_s
+        self._batch_size = batch_size
+        self._max_attempts = max_attempts
+        self._on_failure = on_failure
+        self._wake = asyncio.Event()
+
+    async def drain(self) -> int:
+        """Publish pending rows until none is left or a send fails; return how many went out."""
+        total = 0
+        while True:
+            sent, failure = await self._publish_batch()
+            total += sent
+            if failure is not None:
+                if self._on_failure is not None:
+                    await self._on_failure(failure)
+                raise failure
+            if sent == 0:
+                return total
+
+    async def _publish_batch(self) -> tuple[int, BaseException | None]:
+        schema = self._schema
+        async with self._pool.acquire() as conn, conn.transaction():
+            if not await conn.fetchval(
+                "SELECT pg_try_advisory_xact_lock(hashtext($1))", f"outbox:{schema}"
+            ):
+                return 0, None
+            rows = await conn.fetch(_PENDING.format(schema=schema), self._batch_size)
+            sent, failed, first_failure = await self._send_in_waves([_message(r) for r in rows])
+            if sent:
+                await conn.execute(
+                    f'UPDATE "{schema}".outbox SET published_at = now() WHERE id = ANY($1)', sent
+                )
+            counted = [(m.id, repr(e)[:500]) for m, e in failed if not _is_transient(e)]
+            if counted:
+                await conn.executemany(
+                    f'UPDATE "{schema}".outbox SET attempts = attempts + 1, last_error = $2,'
+                    f" parked_at = CASE WHEN attempts + 1 >= {int(self._max_attempts)}"
+                    " THEN now() END WHERE id = $1",
+                    counted,
+                )
+        return len(sent), first_failure
+
+    async def _send_in_waves(
+        self, messages: list[OutboxMessage]
+    ) -> tuple[list[int], list[tuple[OutboxMessage, BaseException]], BaseException | None]:
+        sent: list[int] = []
+        failed: list[tuple[OutboxMessage, BaseException]] = []
+        blocked: set[bytes | None] = set()
+        for wave in waves(messages):
+            wave = [m for m in wave if m.key not in blocked]
+            outcomes = await asyncio.gather(*(self._send_one(m) for m in wave))
+            for message, error in zip(wave, outcomes, strict=True):
+                if error is None:
+                    sent.append(message.id)
+                    OUTBOX_PUBLISHED.labels(self._schema, message.topic).inc()
+                else:
+                    failed.append((message, error))
+                    blocked.add(message.key)
+        return sent, failed, failed[0][1] if failed else None
+
+    async def _send_one(self, message: OutboxMessage) -> BaseException | None:
+        try:
+            with span(
+                f"{message.topic} publish",
+                self._schema,
+                parent_headers=message.headers,
+                kind=SpanKind.PRODUCER,
+            ):
+                traced = {**message.headers, **current_context_headers()}
+                delivery = await self._send(replace(message, headers=traced))
+            await delivery
+        except Exception as exc:
+            return exc
+        return None
+
+    async def record_gauges(self) -> None:
+        """Lag of the oldest pending row and the parked count, whether or not sends work."""
+        row = await self._pool.fetchrow(
+            f"SELECT min(created_at) FILTER (WHERE parked_at IS NULL) AS oldest,"
+            f" count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked"
+            f' FROM "{self._schema}".outbox WHERE published_at IS NULL'
+        )
+        oldest: datetime | None = row["oldest"] if row else None
+        OUTBOX_LAG.labels(self._schema).set(
+            (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
+        )
+        OUTBOX_PARKED.labels(self._schema).set(row["parked"] if row else 0)
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Relay until cancelled; errors are logged and retried at the next wake or poll."""
+        listener = _Listener(self._pool, channel_name(self._schema), self._on_notify)
+        try:
+            while True:
+                self._wake.clear()
+                await listener.ensure()
+                try:
+                    await self.drain()
+                except Exception as exc:  # database or broker down: the next round retries
+                    log.warning("outbox relay failed; will retry", error=repr(exc))
+                with contextlib.suppress(Exception):
+                    await self.record_gauges()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+        finally:
+            await listener.close()
+
+
+class _Listener:
+    """A LISTEN connection that comes back after the database does (polling covers the gap)."""
+
+    def __init__(self, pool: asyncpg.Pool, channel: str, callback: Callable[..., Any]) -> None:
+        self._pool = pool
+        self._channel = channel
+        self._callback = callback
+        self._conn: Any = None
+        self._lost = False
+
+    def _on_lost(self, *_: object) -> None:
+        # The server dropped the connection (restart, failover): wake the relay to LISTEN again.
+        self._lost = True
+        self._callback()
+
+    def _alive(self) -> bool:
+        try:
+            return self._conn is not None and not self._lost and not self._conn.is_closed()
+        except asyncpg.InterfaceError:  # the pool took back a connection the server dropped
+            return False
+
+    async def ensure(self) -> None:
+        if self._alive():
+            return
+        await self.close()
+        try:
+            conn = await self._pool.acquire()
+        except Exception as exc:
+            log.warning("cannot LISTEN yet; polling", error=type(exc).__name__)
+            return
+        self._conn = conn
+        self._lost = False
+        try:
+            conn.add_termination_listener(self._on_lost)
+            await conn.add_listener(self._channel, self._callback)
+        except Exception as exc:
+            log.warning("cannot LISTEN yet; polling", error=type(exc).__name__)
+            await self.close()
+
+    async def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        with contextlib.suppress(Exception):
+            conn.remove_termination_listener(self._on_lost)
+        with contextlib.suppress(Exception):
+            await conn.remove_listener(self._channel, self._callback)
+        with contextlib.suppress(Exception):
+            await self._pool.release(conn)
