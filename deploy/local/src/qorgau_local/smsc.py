@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 import smpp34
-from notify.pdu import MESSAGE_STATES, Reassembler, decode_part, encode
+from notify.providers.smpp.pdu import MESSAGE_STATES, Reassembler, decode_part, encode
 from smpp34._smpp34 import (
     ESME_RINVDSTADR,
     ESME_RTHROTTLED,

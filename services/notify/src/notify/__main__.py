@@ -8,7 +8,7 @@ from qorgau_common.http import serve
 from qorgau_common.logging import configure_logging
 
 from .config import NotifySettings
-from .handlers import SERVICE
+from .consumers import SERVICE
 from .main import create_app
 
 

@@ -40,3 +40,7 @@ INBOUND = Counter(
     ["provider", "kind"],
 )
 IN_FLIGHT = Gauge("qorgau_notify_sends_in_flight", "Alerts being sent right now")
+IN_DOUBT = Gauge(
+    "qorgau_notify_alerts_in_doubt",
+    "Alerts whose submit may have gone out before a crash (not resent automatically)",
+)

@@ -1,0 +1,45 @@
+"""What notify consumes, as named handlers, and what it publishes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+from qorgau_common.routes import EventRoutes, Published
+from qorgau_contracts import ALERT_UPDATED, INCIDENT_ASSIGNED, AlertUpdated, IncidentAssigned
+
+from .usecases.record_alert import record_alert
+from .usecases.send_window import SendWindow
+
+SERVICE = "notify"
+MIGRATIONS = ("qorgau_common", "notify")
+
+
+@dataclass(frozen=True)
+class NotifyDeps:
+    pool: asyncpg.Pool
+    window: SendWindow
+
+
+ROUTES: EventRoutes[NotifyDeps] = EventRoutes()
+
+
+@ROUTES.on(
+    INCIDENT_ASSIGNED,
+    IncidentAssigned,
+    description="Send the assigned officer an SMS, once per assignment.",
+)
+async def on_incident_assigned(event: IncidentAssigned, deps: NotifyDeps) -> None:
+    # Idempotent: a redelivery finds the alert, and only a pending one is claimed.
+    alert_id = await record_alert(deps.pool, event)
+    if alert_id is not None:
+        await deps.window.dispatch(alert_id)
+
+
+PUBLISHED = (
+    Published(
+        ALERT_UPDATED,
+        AlertUpdated,
+        "Published through the outbox whenever an alert's status changes.",
+    ),
+)

@@ -1,0 +1,41 @@
+"""Use case: a final delivery receipt marks its alert delivered (or failed)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import asyncpg
+import structlog
+from qorgau_contracts import AlertStatus
+
+from notify.db.alerts import find_by_message_id, set_status
+from notify.db.outbox import enqueue_alert_updated
+from notify.domain.alert import alert_updated
+from notify.domain.receipt import Receipt
+from notify.metrics import ALERTS, INBOUND, RECEIPT_LATENCY
+
+log = structlog.get_logger(__name__)
+
+
+async def record_receipt(
+    pool: asyncpg.Pool, provider: str, receipt: Receipt, *, now: datetime | None = None
+) -> bool:
+    """Apply a final receipt to its alert; False if it matched nothing or is not final."""
+    if not receipt.final:
+        INBOUND.labels(provider, "receipt_interim").inc()
+        return False
+    async with pool.acquire() as conn, conn.transaction():
+        alert = await find_by_message_id(conn, provider, receipt.message_id)
+        if alert is None:
+            INBOUND.labels(provider, "receipt_unmatched").inc()
+            return False
+        status: AlertStatus = "delivered" if receipt.delivered else "failed"
+        reason = None if receipt.delivered else f"delivery receipt: {receipt.state}"
+        await set_status(conn, alert.id, status, reason)
+        await enqueue_alert_updated(conn, alert_updated(alert, status, reason=reason))
+    ALERTS.labels(status).inc()
+    if alert.submitted_at is not None:
+        latency = (now or datetime.now(UTC)) - alert.submitted_at
+        RECEIPT_LATENCY.labels(provider).observe(latency.total_seconds())
+    log.info("delivery receipt", alert_id=str(alert.id), state=receipt.state)
+    return True

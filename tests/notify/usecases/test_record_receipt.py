@@ -1,0 +1,60 @@
+"""A final delivery receipt marks its alert delivered or failed; anything else changes nothing."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+from notify.domain.receipt import Receipt
+from notify.providers.fake import FakeProvider
+from notify.usecases.record_alert import record_alert
+from notify.usecases.record_receipt import record_receipt
+from notify.usecases.send_alert import Sending, send_alert
+
+from tests.factories import assigned
+from tests.notify.conftest import alert_row, updates
+
+
+async def submitted(pool: asyncpg.Pool, sending: Sending) -> uuid.UUID:
+    event = assigned()
+    alert_id = await record_alert(pool, event)
+    assert alert_id is not None
+    await send_alert(sending, alert_id)
+    return event.assignment_id
+
+
+async def test_a_delivered_receipt_marks_the_alert_delivered(
+    pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
+) -> None:
+    assignment_id = await submitted(pool, sending)
+    (message_id,) = primary.sent[0].message_ids
+    assert await record_receipt(pool, "smpp", Receipt(message_id, "DELIVRD"))
+    _, delivered = await updates(pool)
+    assert (delivered.status, delivered.reason, delivered.provider) == ("delivered", None, "smpp")
+    row = await alert_row(pool, assignment_id)
+    assert row["status"] == "delivered"
+    assert row["delivered_at"] is not None
+    assert not await record_receipt(pool, "smpp", Receipt(message_id, "DELIVRD"))  # only once
+
+
+async def test_a_failed_receipt_fails_the_alert_with_the_state(
+    pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
+) -> None:
+    assignment_id = await submitted(pool, sending)
+    (message_id,) = primary.sent[0].message_ids
+    assert await record_receipt(pool, "smpp", Receipt(message_id, "UNDELIV"))
+    _, failed = await updates(pool)
+    assert (failed.status, failed.reason) == ("failed", "delivery receipt: UNDELIV")
+    assert (await alert_row(pool, assignment_id))["status"] == "failed"
+
+
+async def test_interim_unknown_and_other_providers_receipts_change_nothing(
+    pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
+) -> None:
+    assignment_id = await submitted(pool, sending)
+    (message_id,) = primary.sent[0].message_ids
+    assert not await record_receipt(pool, "smpp", Receipt(message_id, "ENROUTE"))
+    assert not await record_receipt(pool, "smpp", Receipt("no-such-id", "DELIVRD"))
+    assert not await record_receipt(pool, "http", Receipt(message_id, "DELIVRD"))
+    assert [u.status for u in await updates(pool)] == ["submitted"]
+    assert (await alert_row(pool, assignment_id))["status"] == "submitted"
