@@ -20,8 +20,8 @@ from typing import Any
 
 import asyncpg
 import httpx
-from intake.crypto import new_key_spec
-from intake.linking import new_link_key
+from intake.domain.crypto import new_key_spec
+from intake.domain.linking import new_link_key
 from qorgau_common.auth import create_token
 from qorgau_common.kafka import ensure_topics
 from qorgau_local.broker import free_port, start_tansu

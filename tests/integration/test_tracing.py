@@ -20,7 +20,7 @@ from routing.seed import seed_demo
 
 from tests.conftest import SPANS
 from tests.harness import FAST_KAFKA, serving
-from tests.integration.intake_support import intake_settings
+from tests.intake.support import intake_settings
 
 pytestmark = pytest.mark.integration
 

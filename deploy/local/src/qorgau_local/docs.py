@@ -9,8 +9,8 @@ from typing import Any
 from fastapi import FastAPI
 from faststream.specification import AsyncAPI
 from intake.config import IntakeSettings
-from intake.crypto import new_key_spec
-from intake.linking import new_link_key
+from intake.domain.crypto import new_key_spec
+from intake.domain.linking import new_link_key
 from intake.main import create_app as intake_app
 from notify.config import NotifySettings
 from notify.main import create_app as notify_app

@@ -16,14 +16,14 @@ from qorgau_common.logging import configure_logging
 from qorgau_common.tokens_cli import add_token_commands, run_token_command
 
 from .config import IntakeSettings
-from .crypto import FieldCipher, KeyConfigError, new_key_spec, parse_keys
-from .gazetteer_load import load_gazetteer
-from .handlers import MIGRATIONS, SERVICE
-from .linking import new_link_key
+from .consumers import MIGRATIONS, SERVICE
+from .domain.crypto import FieldCipher, KeyConfigError, new_key_spec, parse_keys
+from .domain.linking import new_link_key
+from .domain.streets import GazetteerFileError
 from .main import create_app
-from .reconcile import reconcile
-from .rotation import rotate
-from .streets import GazetteerFileError
+from .usecases.load_gazetteer import load_gazetteer
+from .usecases.reconcile import reconcile
+from .usecases.rotate_keys import rotate
 
 SAMPLE_GAZETTEER = Path(__file__).parent / "gazetteer" / "astana_sample.csv"
 

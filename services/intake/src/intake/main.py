@@ -1,8 +1,7 @@
-"""Composition root for intake."""
+"""Composition root for intake: settings → keys, runtime (pool, broker, relay), app, lifespan."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -10,16 +9,18 @@ from datetime import timedelta
 import asyncpg
 from fastapi import FastAPI
 from qorgau_common.http import service_app
+from qorgau_common.periodic import periodically
 from qorgau_common.runtime import ServiceRuntime
 
-from .api import IntakeDeps, router
 from .config import IntakeSettings
-from .crypto import FieldCipher, parse_keys
-from .handlers import MIGRATIONS, PUBLISHED, ROUTES, SERVICE
-from .linking import parse_link_key
-from .reconcile import run_reconciler
-from .webhooks import SignatureError
-from .webhooks_api import on_signature_error, webhooks
+from .consumers import MIGRATIONS, PUBLISHED, ROUTES, SERVICE
+from .domain.crypto import FieldCipher, parse_keys
+from .domain.linking import parse_link_key
+from .http import incidents, reports
+from .http.deps import IntakeDeps
+from .http.proofs import SignatureError
+from .http.webhooks import on_signature_error, webhooks
+from .usecases.reconcile import reconcile
 
 DESCRIPTION = """\
 Call-centre operators submit 102 and 111 calls here, and follow each incident's timeline.
@@ -30,10 +31,21 @@ webhooks are verified by the platforms' own secret token or signature. Errors ar
 """
 
 
+def intake_deps(settings: IntakeSettings) -> IntakeDeps:
+    """Fails at start, not at the first report, when the keys are missing or malformed."""
+    return IntakeDeps(
+        cipher=FieldCipher(parse_keys(settings.encryption_keys), settings.encryption_active_key),
+        link_key=parse_link_key(settings.link_key),
+        telegram_secret_token=settings.telegram_secret_token,
+        meta_app_secret=settings.meta_app_secret,
+        meta_verify_token=settings.meta_verify_token,
+        follow_up_window=timedelta(seconds=settings.follow_up_window_s),
+    )
+
+
 def create_app(settings: IntakeSettings) -> FastAPI:
-    # Fail at start, not at the first report, when the keys are missing or malformed.
-    cipher = FieldCipher(parse_keys(settings.encryption_keys), settings.encryption_active_key)
-    link_key = parse_link_key(settings.link_key)
+    """The service; its lifespan starts the runtime (pool, broker, relay) and reconciliation."""
+    deps = intake_deps(settings)
     runtime: ServiceRuntime[asyncpg.Pool] = ServiceRuntime(
         settings,
         service=SERVICE,
@@ -41,33 +53,29 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         routes=ROUTES,
         deps=lambda rt: rt.pool,
         published=PUBLISHED,
+        # Reports are accepted through a broker outage (the outbox keeps them), so intake's
+        # readiness needs PostgreSQL only; broker health is its own metric and alert.
+        ready_needs_broker=False,
     )
+
+    async def reconcile_round() -> int:
+        return await reconcile(runtime.pool, settings.reconcile_after_s)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
-        reconciler = asyncio.create_task(
-            run_reconciler(runtime.pool, settings.reconcile_after_s, settings.reconcile_interval_s),
-            name="intake-reconcile",
-        )
         try:
-            yield
+            async with periodically(
+                "intake-reconcile", settings.reconcile_interval_s, reconcile_round
+            ):
+                yield
         finally:
-            reconciler.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reconciler
             await runtime.stop()
 
     app = service_app(runtime, "Qorgau intake", description=DESCRIPTION, lifespan=lifespan)
-    app.state.deps = IntakeDeps(
-        cipher=cipher,
-        link_key=link_key,
-        telegram_secret_token=settings.telegram_secret_token,
-        meta_app_secret=settings.meta_app_secret,
-        meta_verify_token=settings.meta_verify_token,
-        follow_up_window=timedelta(seconds=settings.follow_up_window_s),
-    )
+    app.state.deps = deps
     app.add_exception_handler(SignatureError, on_signature_error)
-    app.include_router(router)
+    app.include_router(reports.router)
+    app.include_router(incidents.router)
     app.include_router(webhooks)
     return app

@@ -1,0 +1,1 @@
+"""Intake's FastAPI routers with their request and response models: translate and delegate."""

@@ -1,0 +1,79 @@
+"""Use case: an operator submits a report → incident, timeline, audit and outbox, atomically."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import asyncpg
+from qorgau_common.db import Connection
+
+from intake.db import gazetteer
+from intake.db import incidents as store
+from intake.domain.crypto import FieldCipher
+from intake.domain.incident import Incident, Placement
+from intake.domain.linking import LinkKey
+from intake.domain.report import (
+    Report,
+    ReportRejected,
+    accept_report,
+    check_received_at,
+    link_terms,
+    personal_record,
+)
+from intake.domain.streets import normalise_street, resolve
+from intake.metrics import REPORTS
+
+from .open_incident import find_links, open_incident
+
+
+async def place(conn: Connection, report: Report, received_at: datetime) -> Placement | None:
+    """The gazetteer's district for a report that came without one."""
+    if report.district is not None or report.address is None:
+        return None
+    street_key = normalise_street(report.address.street)
+    version, districts = await gazetteer.lookup(conn, street_key, received_at.date())
+    if version is None:
+        return Placement(None, "no gazetteer loaded")
+    found = resolve(street_key, districts)
+    if found.district is None:
+        return Placement(None, found.reason, gazetteer_version=version)
+    return Placement(found.district, None, gazetteer_version=version, source="gazetteer")
+
+
+async def submit_report(
+    pool: asyncpg.Pool,
+    cipher: FieldCipher,
+    link_key: LinkKey,
+    report: Report,
+    *,
+    actor: str,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> tuple[Incident, bool]:
+    """Store the report and its event; (incident, created). A repeat returns the first one."""
+    now = now or datetime.now(UTC)
+    received_at = check_received_at(report, now)
+    async with pool.acquire() as conn, conn.transaction():
+        if report.district is not None and not await gazetteer.known_district(
+            conn, report.district
+        ):
+            raise ReportRejected("district", f"unknown district {report.district!r}")
+        existing = await store.find_existing(conn, report.channel, report.call_id, idempotency_key)
+        if existing is not None:
+            return existing, False
+        placement = await place(conn, report, received_at)
+        keys, linked = await find_links(conn, link_key, link_terms(report), received_at)
+        incident, created = await open_incident(
+            conn,
+            cipher,
+            lambda code: accept_report(report, now, code, placement=placement, linked=linked),
+            personal_record(report),
+            link_keys=keys,
+            actor=actor,
+            action="report.create",
+            call_id=report.call_id,
+            idempotency_key=idempotency_key,
+        )
+    if created:
+        REPORTS.labels(report.channel).inc()
+    return incident, created

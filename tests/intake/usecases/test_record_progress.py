@@ -1,0 +1,94 @@
+"""Downstream events → the incident's timeline and status, once each, never backwards."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+from intake.usecases.record_progress import record_alert, record_assigned, record_resolved
+from intake.usecases.view_incident import view_incident
+from qorgau_common.auth import Caller
+from qorgau_contracts import IncidentAssigned, IncidentResolved
+
+from tests import factories
+from tests.intake.support import cipher, counts, fetch, submit_directly
+
+SUPERVISOR = Caller("supervisor-1", "supervisor")
+
+
+def resolved(assigned: IncidentAssigned) -> IncidentResolved:
+    return IncidentResolved(
+        producer="routing",
+        correlation_id=assigned.incident_id,
+        incident_id=assigned.incident_id,
+        assignment_id=assigned.assignment_id,
+        officer_id=assigned.officer_id,
+        outcome="protective_order_issued",
+        resolved_by="supervisor-1",
+    )
+
+
+async def test_downstream_events_build_the_timeline_once(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    incident_id = await submit_directly(database_url, "102-7001")
+    assigned = factories.assigned(incident_id=incident_id, correlation_id=incident_id)
+    notice = factories.assigned(
+        incident_id=incident_id, correlation_id=incident_id, purpose="supervisor_notice"
+    )
+    await record_assigned(pool, assigned)
+    await record_assigned(pool, assigned)  # redelivered: recorded once
+    await record_assigned(pool, notice)
+    await record_alert(pool, factories.alert_update(assigned, "delivered"))
+    await record_alert(pool, factories.alert_update(assigned, "acknowledged"))
+    await record_resolved(pool, resolved(assigned))
+
+    seen = await view_incident(pool, cipher(), SUPERVISOR, incident_id)
+    assert [line.status for line in seen.timeline] == [
+        "reported",
+        "assigned",
+        "supervisor_notice",
+        "alert_delivered",
+        "alert_acknowledged",
+        "resolved",
+    ]
+    assert seen.incident.status == "resolved"
+    assert seen.timeline[-1].detail["outcome"] == "protective_order_issued"
+    assert "officer_phone" not in str([line.detail for line in seen.timeline])
+    assert (await counts(database_url, "inbox"))["inbox"] == 5
+    [row] = await fetch(database_url, "SELECT routed_at FROM intake.incidents")
+    assert row["routed_at"] is not None
+
+
+async def test_a_late_event_never_moves_the_status_back(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    incident_id = await submit_directly(database_url, "102-7002")
+    assigned = factories.assigned(incident_id=incident_id, correlation_id=incident_id)
+    await record_alert(pool, factories.alert_update(assigned, "acknowledged"))
+    await record_assigned(pool, assigned)  # arrives after the acknowledgement
+    await record_alert(pool, factories.alert_update(assigned, "delivered"))
+    [row] = await fetch(database_url, "SELECT status FROM intake.incidents")
+    assert row["status"] == "acknowledged"
+
+
+async def test_an_alert_alone_does_not_mark_the_incident_routed(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    await submit_directly(database_url, "102-7003")
+    [row] = await fetch(database_url, "SELECT id FROM intake.incidents")
+    await record_alert(
+        pool, factories.alert_update(factories.assigned(incident_id=row["id"]), "failed")
+    )
+    [row] = await fetch(database_url, "SELECT routed_at, status FROM intake.incidents")
+    assert (row["routed_at"], row["status"]) == (None, "reported")
+
+
+async def test_an_event_for_an_unknown_incident_is_claimed_and_ignored(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    await record_assigned(pool, factories.assigned(incident_id=uuid.uuid4()))
+    assert await counts(database_url, "inbox", "incident_timeline") == {
+        "inbox": 1,
+        "incident_timeline": 0,
+    }
