@@ -4,6 +4,7 @@
 #   docker build --target intake  -t qorgau-intake  .    # python -m intake serve   (8080)
 #   docker build --target routing -t qorgau-routing .    # python -m routing serve  (8081)
 #   docker build --target notify  -t qorgau-notify  .    # python -m notify serve   (8082)
+#   docker build --target console -t qorgau-console .    # python -m console serve  (8083)
 #   docker build --target devsmsc -t qorgau-devsmsc .    # development SMSC (2775), never in prod
 #   docker build --target jobs    -t qorgau-jobs    .    # python -m qorgau_local schemas | topics
 #
@@ -37,6 +38,7 @@ COPY common/pyproject.toml common/
 COPY services/intake/pyproject.toml services/intake/
 COPY services/routing/pyproject.toml services/routing/
 COPY services/notify/pyproject.toml services/notify/
+COPY services/console/pyproject.toml services/console/
 COPY deploy/local/pyproject.toml deploy/local/
 
 # One build stage per image: `--package` installs that member and only what it needs.
@@ -60,6 +62,13 @@ COPY contracts/src contracts/src
 COPY common/src common/src
 COPY services/notify/src services/notify/src
 RUN uv sync --frozen --no-dev --no-editable --package qorgau-notify
+
+FROM build AS build-console
+RUN uv sync --frozen --no-dev --no-editable --no-install-workspace --package qorgau-console
+COPY contracts/src contracts/src
+COPY common/src common/src
+COPY services/console/src services/console/src
+RUN uv sync --frozen --no-dev --no-editable --package qorgau-console
 
 # qorgau-local imports every service (the SMSC shares notify's codec; `schemas` runs every
 # service's migrations), so this image carries all of them.
@@ -114,6 +123,15 @@ EXPOSE 8082
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8082/health/live', timeout=2)"]
 CMD ["python", "-m", "notify", "serve"]
+
+FROM runtime AS console
+COPY --from=build-console /app/.venv /app/.venv
+ENV QORGAU_CONSOLE_HTTP_HOST=0.0.0.0 \
+    QORGAU_CONSOLE_HTTP_PORT=8083
+EXPOSE 8083
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8083/health/live', timeout=2)"]
+CMD ["python", "-m", "console", "serve"]
 
 # Deploy jobs: `schemas` (needs QORGAU_DATABASE_URL) is the default command; run
 # `python -m qorgau_local topics --replication N` (needs QORGAU_KAFKA_BOOTSTRAP_SERVERS) too.

@@ -7,7 +7,7 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
-SRC := contracts/src common/src services/intake/src services/routing/src services/notify/src deploy/local/src
+SRC := contracts/src common/src services/intake/src services/routing/src services/notify/src services/console/src deploy/local/src
 PROJECTS := pyproject.toml uv.lock $(wildcard */pyproject.toml services/*/pyproject.toml deploy/*/pyproject.toml)
 
 export UV_PROJECT_ENVIRONMENT := $(VENV)
@@ -23,7 +23,9 @@ endif
 include deploy/deploy.mk
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint format unit integration e2e check-contracts contracts migrate docs bench clean
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: help setup browser run test lint format unit integration e2e check-contracts contracts migrate docs bench clean
 
 help: ## show the commands
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -40,10 +42,13 @@ $(VENV)/.synced: $(UV) $(PROJECTS)
 
 setup: $(VENV)/.synced ## install everything into .venv (locked versions)
 
+browser: ## Debian's Chromium for the console's browser tests (installed only if missing)
+	@test -x $(CHROMIUM) || { apt-get update && apt-get install -y chromium; }
+
 run: setup ## run the whole system on this machine until Ctrl-C
 	$(PY) -m qorgau_local run
 
-test: setup lint deploy-tools ## lint, types, manifests, unit, integration and end-to-end tests
+test: setup lint deploy-tools browser ## lint, types, manifests, unit, integration and end-to-end tests
 	$(PY) -m pytest -ra -p no:cacheprovider tests
 
 lint: setup ## ruff format check, ruff, mypy --strict

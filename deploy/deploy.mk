@@ -4,7 +4,11 @@
 # The check tools (checkov, kubernetes-validate, yamllint, check-jsonschema, hadolint) live in
 # their own venv, pinned in deploy/checks/requirements.txt: checkov's dependency tree is far too
 # large to share uv.lock with the services.
-CHECKS_VENV := $(TOOLS)/checks
+# Kept outside the clone, keyed by the pinned requirements, so a fresh clone on a machine that
+# installed them once (CI runs in a fresh clone each time) does not spend a minute on pip.
+QORGAU_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/qorgau
+CHECKS_VENV := $(QORGAU_CACHE)/checks-$(shell cat deploy/checks/requirements.txt | $(PYTHON) -c 'import hashlib,sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:12])')
+export QORGAU_CHECKS_BIN := $(CHECKS_VENV)/bin
 CHECKS_REQUIREMENTS := deploy/checks/requirements.txt
 COMPOSE ?= docker compose
 COMPOSE_ARGS := --file deploy/compose.yaml $(if $(wildcard .env),--env-file .env)
@@ -14,11 +18,12 @@ COMPOSE_ARGS := --file deploy/compose.yaml $(if $(wildcard .env),--env-file .env
 $(CHECKS_VENV)/.installed: $(CHECKS_REQUIREMENTS)
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
 		{ echo "The deploy checks need Python 3.11 or newer as '$(PYTHON)' (set PYTHON=...)." >&2; exit 1; }
+	rm -rf $(CHECKS_VENV)
 	$(PYTHON) -m venv $(CHECKS_VENV)
 	$(CHECKS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(CHECKS_REQUIREMENTS)
 	@touch $@
 
-deploy-tools: $(CHECKS_VENV)/.installed ## install the manifest and image check tools into .tools/checks
+deploy-tools: $(CHECKS_VENV)/.installed ## install the manifest and image check tools (into ~/.cache/qorgau)
 
 deploy-check: setup deploy-tools ## validate the Dockerfile, compose file and Kubernetes manifests
 	$(PY) -m pytest -ra -p no:cacheprovider tests/deploy

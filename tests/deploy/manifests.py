@@ -20,7 +20,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 K8S = REPO / "deploy" / "k8s"
 CHECKS = REPO / "deploy" / "checks"
-CHECKS_BIN = REPO / ".tools" / "checks" / "bin"
+# `make deploy-tools` installs them outside the clone and says where (QORGAU_CHECKS_BIN).
+CHECKS_BIN = Path(os.environ.get("QORGAU_CHECKS_BIN") or REPO / ".tools" / "checks" / "bin")
 KUBERNETES_VERSION = "1.32.0"
 OVERLAYS = ("dev", "prod")
 KEDA_COMPONENT = K8S / "components" / "keda-consumer-lag"
@@ -31,7 +32,7 @@ Manifest = dict[str, Any]
 
 
 def tool(name: str) -> str:
-    """A check tool from .tools/checks (make deploy-tools), else from PATH; never a skip."""
+    """A check tool from `make deploy-tools`, else from PATH; never a skip."""
     local = CHECKS_BIN / name
     if local.exists():
         return str(local)
@@ -40,7 +41,7 @@ def tool(name: str) -> str:
         return found
     pytest.fail(
         f"`{name}` is not installed. Run `make deploy-tools`: it installs the pinned check "
-        f"tools from deploy/checks/requirements.txt into .tools/checks.",
+        f"tools from deploy/checks/requirements.txt.",
         pytrace=False,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from console.config import ConsoleSettings
 from intake.config import IntakeSettings
 from notify.config import NotifySettings
 from pydantic import AliasChoices
@@ -29,7 +30,16 @@ def env_names(settings: type[BaseSettings]) -> set[str]:
 
 ALL = sorted(
     set().union(
-        *(env_names(s) for s in (IntakeSettings, RoutingSettings, NotifySettings, LocalSettings))
+        *(
+            env_names(s)
+            for s in (
+                IntakeSettings,
+                RoutingSettings,
+                NotifySettings,
+                ConsoleSettings,
+                LocalSettings,
+            )
+        )
     )
     | {"QORGAU_TEST_DATABASE_URL"}
 )

@@ -190,9 +190,9 @@ async def _run(args: argparse.Namespace) -> None:
         ids = args.id or None
         print(f"{await retry_parked(settings.database_url, args.service, ids)} row(s) un-parked")
     elif args.command == "outbox":
-        for schema, count, age, parked in await outbox_backlog(settings.database_url):
+        for schema, count, age, stuck in await outbox_backlog(settings.database_url):
             oldest = f", oldest {age:.0f}s" if age is not None else ""
-            print(f"{schema:<8} {count} unpublished{oldest}, {parked} parked")
+            print(f"{schema:<8} {count} unpublished{oldest}, {stuck} parked")
     elif args.command == "reconcile":
         from intake.usecases.reconcile import reconcile
 

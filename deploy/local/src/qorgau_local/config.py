@@ -27,6 +27,7 @@ class LocalSettings(BaseSettings):
     intake_port: int = Field(default=8080, description="intake's HTTP port.")
     routing_port: int = Field(default=8081, description="routing's HTTP port.")
     notify_port: int = Field(default=8082, description="notify's HTTP port.")
+    console_port: int = Field(default=8083, description="The console's HTTP port.")
     smsc_port: int = Field(default=2775, description="Development SMSC's SMPP port.")
     smsc: bool = Field(default=True, description="Start the development SMSC.")
     smsc_auto_reply: str | None = Field(

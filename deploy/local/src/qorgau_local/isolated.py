@@ -29,6 +29,10 @@ class Isolated:
     def intake_url(self) -> str:
         return f"http://127.0.0.1:{self.ports['intake']}"
 
+    @property
+    def console_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['console']}"
+
     async def interrupt(self, within_s: float = 60) -> int:
         """Ctrl-C, as a person would; the exit code."""
         if self.proc.returncode is None:
@@ -55,7 +59,7 @@ async def launched(
     extra_env: Mapping[str, str] | None = None,
     ready_within_s: float = 120,
 ) -> AsyncIterator[Isolated]:
-    ports = {name: free_port() for name in ("intake", "routing", "notify", "kafka")}
+    ports = {name: free_port() for name in ("intake", "routing", "notify", "console", "kafka")}
     env = {
         **os.environ,
         "QORGAU_DATABASE_URL": database_url,

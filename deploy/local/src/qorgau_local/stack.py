@@ -15,19 +15,20 @@ from pathlib import Path
 
 import httpx
 from intake.__main__ import SAMPLE_GAZETTEER
-from intake.crypto import new_key_spec
-from intake.gazetteer_load import load_gazetteer
-from intake.handlers import MIGRATIONS as INTAKE_MIGRATIONS
-from intake.linking import new_link_key
-from notify.handlers import MIGRATIONS as NOTIFY_MIGRATIONS
+from intake.consumers import MIGRATIONS as INTAKE_MIGRATIONS
+from intake.domain.crypto import new_key_spec
+from intake.domain.linking import new_link_key
+from intake.usecases.load_gazetteer import load_gazetteer
+from notify.consumers import MIGRATIONS as NOTIFY_MIGRATIONS
 from qorgau_common.auth import create_token
 from qorgau_common.db import migrate
 from qorgau_common.kafka import ensure_topics
-from routing.handlers import MIGRATIONS as ROUTING_MIGRATIONS
+from routing.consumers import MIGRATIONS as ROUTING_MIGRATIONS
 from routing.seed import seed_demo
 
 from .broker import BrokerError, port_in_use, start_tansu
 from .config import LocalSettings
+from .console_demo import ConsoleTokens, banner_lines, console_env, prepare_console
 from .postgres import Postgres, find_postgres, stop_quietly
 from .procs import child_preexec, stop_process
 
@@ -65,6 +66,7 @@ class Stack:
     children: list[Child] = field(default_factory=list)
     database_url: str = ""
     bootstrap: str = ""
+    console_tokens: ConsoleTokens | None = None
 
     @property
     def logs(self) -> Path:
@@ -96,6 +98,8 @@ class Stack:
         say(f"demo roster: {officers} officers over six districts, shifts covering now")
         await self._sample_gazetteer()
         await self._operator_token()
+        self.console_tokens = await prepare_console(self.database_url, s.state_dir)
+        say("console: service tokens and demo accounts ready")
 
     async def _operator_token(self) -> None:
         import asyncpg
@@ -166,6 +170,11 @@ class Stack:
                 if s.smsc
                 else {}
             ),
+            **(
+                console_env(self.console_tokens, s.console_port, s.intake_port, s.routing_port)
+                if self.console_tokens
+                else {}
+            ),
             "PYTHONUNBUFFERED": "1",
         }
 
@@ -195,6 +204,7 @@ class Stack:
     def start_processes(self) -> None:
         s = self.settings
         ports = {"intake": s.intake_port, "routing": s.routing_port, "notify": s.notify_port}
+        ports["console"] = s.console_port
         if s.smsc:
             ports["smsc"] = s.smsc_port
         busy = [f"{name} ({port})" for name, port in ports.items() if port_in_use(port)]
@@ -280,6 +290,7 @@ class Stack:
                 f"  dev SMSC      smpp://127.0.0.1:{s.smsc_port} (prints every SMS{reply})"
             )
         lines += [
+            *banner_lines(s.console_port),
             f"  service logs  {self.logs}/",
             f"  operator token: {token}",
             "Submit a report (README has more):",

@@ -1,0 +1,1 @@
+"""Qorgau console: the web workplace of operators, duty supervisors and inspectors."""

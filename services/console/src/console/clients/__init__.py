@@ -1,0 +1,1 @@
+"""Typed clients of intake's and routing's HTTP APIs, and fakes for tests."""

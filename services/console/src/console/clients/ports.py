@@ -1,0 +1,58 @@
+"""What the console needs from intake and routing; real clients and fakes implement these."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from console.domain.models import (
+    Board,
+    IncidentDetail,
+    IncidentSummary,
+    Officer,
+    ReportAccepted,
+    Shift,
+    StreetSuggestion,
+)
+
+Reply = Literal["acknowledge", "decline"]
+
+
+class IntakeApi(Protocol):
+    async def submit_report(self, report: dict[str, Any]) -> ReportAccepted:
+        """201/200 → accepted; 4xx with field problems → `Rejected`."""
+        ...
+
+    async def incidents(self, limit: int = 200) -> list[IncidentSummary]: ...
+
+    async def incident(self, incident_id: str, *, personal: bool) -> IncidentDetail | None:
+        """`personal=True` uses the supervisor token: intake decrypts and audits the view."""
+        ...
+
+    async def set_district(self, incident_id: str, district: str) -> IncidentDetail: ...
+
+    async def street_suggestions(self, prefix: str) -> Sequence[StreetSuggestion]:
+        """NEEDS.md: GET /v1/gazetteer/streets; `NotAvailableYet` on 404."""
+        ...
+
+    async def ready(self) -> bool: ...
+
+
+class RoutingApi(Protocol):
+    async def board(self) -> Board: ...
+
+    async def officers(self) -> list[Officer]: ...
+
+    async def shifts(self, since: datetime, until: datetime) -> list[Shift]: ...
+
+    async def reassign(self, incident_id: str, officer_id: str, reason: str) -> int: ...
+
+    async def resolve(self, assignment_id: str, outcome: str) -> None: ...
+
+    async def reply(self, assignment_id: str, officer_id: str, reply: Reply) -> str:
+        """NEEDS.md: POST /v1/assignments/{id}/reply, routing's SMS-reply rules; the new
+        assignment status. `NotAvailableYet` on 404 of the path."""
+        ...
+
+    async def ready(self) -> bool: ...

@@ -1,0 +1,1 @@
+"""One module per use case: each takes its collaborators and an explicit `now`."""
