@@ -14,10 +14,11 @@ from qorgau_common.logging import configure_logging
 from qorgau_common.tokens_cli import add_token_commands, run_token_command
 
 from .config import RoutingSettings
-from .handlers import MIGRATIONS, SERVICE
+from .consumers import MIGRATIONS, SERVICE
+from .domain.roster_files import RosterRejected
 from .main import create_app
-from .roster import RosterRejected
-from .seed import import_roster, seed_demo
+from .seed import seed_demo
+from .usecases.import_roster import import_roster
 
 
 async def _import(dsn: str, officers: str | None, shifts: str | None) -> None:

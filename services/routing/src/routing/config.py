@@ -6,7 +6,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 from qorgau_common.settings import ServiceSettings
 
-from .domain import EscalationPolicy
+from .domain.escalation import EscalationPolicy
 
 
 class RoutingSettings(ServiceSettings):

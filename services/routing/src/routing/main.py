@@ -1,20 +1,21 @@
-"""Composition root for routing."""
+"""Composition root for routing: settings → runtime (pool, consumer, relay) → app and escalator."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from qorgau_common.http import service_app
+from qorgau_common.periodic import periodically
 from qorgau_common.runtime import ServiceRuntime
 
-from .api import router
 from .config import RoutingSettings
-from .escalator import run_escalator
-from .handlers import MIGRATIONS, PUBLISHED, ROUTES, SERVICE, RoutingDeps
+from .consumers import MIGRATIONS, PUBLISHED, ROUTES, SERVICE
+from .deps import RoutingDeps
+from .http import router
+from .usecases.escalate import escalate_all_due
+from .usecases.gauges import refresh_gauges
 
 DESCRIPTION = """\
 Duty supervisors manage the roster (officers, shifts, status), watch the board of open,
@@ -35,21 +36,22 @@ def create_app(settings: RoutingSettings) -> FastAPI:
         published=PUBLISHED,
     )
 
+    async def escalation_round() -> None:
+        """Escalate whatever is overdue, then refresh the load gauges."""
+        await escalate_all_due(runtime.pool, policy)
+        await refresh_gauges(runtime.pool)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
-        escalator = asyncio.create_task(
-            run_escalator(runtime.pool, policy, settings.escalation_interval_s)
-        )
         try:
-            yield
+            async with periodically(
+                "routing-escalator", settings.escalation_interval_s, escalation_round
+            ):
+                yield
         finally:
-            escalator.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await escalator
             await runtime.stop()
 
     app = service_app(runtime, "Qorgau routing", description=DESCRIPTION, lifespan=lifespan)
-    app.state.policy = policy
     app.include_router(router)
     return app

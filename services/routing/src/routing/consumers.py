@@ -1,0 +1,55 @@
+"""What routing consumes, as named handlers, and what it publishes."""
+
+from __future__ import annotations
+
+from qorgau_common.routes import EventRoutes, Published
+from qorgau_contracts import (
+    ALERT_UPDATED,
+    INCIDENT_ASSIGNED,
+    INCIDENT_REPORTED,
+    INCIDENT_RESOLVED,
+    AlertUpdated,
+    IncidentAssigned,
+    IncidentReported,
+    IncidentResolved,
+)
+
+from .deps import RoutingDeps
+from .usecases.acknowledge import apply_alert_update
+from .usecases.assign import assign_incident
+
+SERVICE = "routing"
+MIGRATIONS = ("qorgau_common", "routing")
+
+ROUTES: EventRoutes[RoutingDeps] = EventRoutes()
+
+
+@ROUTES.on(
+    INCIDENT_REPORTED,
+    IncidentReported,
+    description="Assign each reported incident to an on-shift officer.",
+)
+async def on_incident_reported(event: IncidentReported, deps: RoutingDeps) -> None:
+    await assign_incident(deps.pool, event, deps.policy)
+
+
+@ROUTES.on(
+    ALERT_UPDATED,
+    AlertUpdated,
+    description="An acknowledgement stops escalation; a decline or failed delivery moves the"
+    " case to the next officer at once.",
+)
+async def on_alert_updated(event: AlertUpdated, deps: RoutingDeps) -> None:
+    await apply_alert_update(deps.pool, event, deps.policy)
+
+
+PUBLISHED = (
+    Published(
+        INCIDENT_ASSIGNED,
+        IncidentAssigned,
+        "Each assignment and supervisor notice, via the outbox.",
+    ),
+    Published(
+        INCIDENT_RESOLVED, IncidentResolved, "A case closed with its outcome, via the outbox."
+    ),
+)

@@ -1,0 +1,185 @@
+"""SQL for routing's roster: districts, officers, shifts, and who can take a case now."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from qorgau_common.db import Connection
+from qorgau_contracts import Language
+
+from routing.domain.policy import Candidate
+from routing.domain.roster import Officer, Shift
+
+_COLUMNS = "id, name, phone, home_district, covers, language, role, active, status"
+
+
+async def candidates(conn: Connection, now: datetime) -> list[Candidate]:
+    """Every active officer with shift, availability and load (open or accepted cases)."""
+    rows = await conn.fetch(
+        """
+        SELECT o.id, o.home_district, o.covers, o.role, o.status, o.last_assigned_at,
+               EXISTS (SELECT 1 FROM routing.shifts s
+                       WHERE s.officer_id = o.id AND s.starts_at <= $1 AND s.ends_at > $1)
+                   AS on_shift,
+               (SELECT count(*) FROM routing.assignments a
+                WHERE a.officer_id = o.id AND a.purpose = 'assignment'
+                  AND a.status IN ('open', 'acknowledged')) AS open_assignments
+        FROM routing.officers o
+        WHERE o.active
+        """,
+        now,
+    )
+    return [
+        Candidate(
+            officer_id=r["id"],
+            home_district=r["home_district"],
+            covers=frozenset(r["covers"]),
+            role=r["role"],
+            on_shift=r["on_shift"],
+            available=r["status"] == "available",
+            open_assignments=r["open_assignments"],
+            last_assigned_at=r["last_assigned_at"],
+        )
+        for r in rows
+    ]
+
+
+async def mark_assigned(
+    conn: Connection, officer_id: str, now: datetime, *, counts: bool
+) -> tuple[str, Language]:
+    """The officer's phone and language; `counts` (a real case) also stamps their last one."""
+    row = await conn.fetchrow(
+        "UPDATE routing.officers SET last_assigned_at = CASE WHEN $2 THEN $3"
+        " ELSE last_assigned_at END WHERE id = $1 RETURNING phone, language",
+        officer_id,
+        counts,
+        now,
+    )
+    assert row is not None, f"unknown officer {officer_id}"
+    return row["phone"], row["language"]
+
+
+async def open_cases(conn: Connection | asyncpg.Pool) -> list[tuple[str, str, int]]:
+    """(district, officer, open or accepted cases) for every officer."""
+    rows = await conn.fetch(
+        """
+        SELECT o.id, o.home_district,
+               count(a.id) FILTER (WHERE a.status IN ('open', 'acknowledged')
+                                   AND a.purpose = 'assignment') AS open_cases
+        FROM routing.officers o LEFT JOIN routing.assignments a ON a.officer_id = o.id
+        GROUP BY o.id
+        """
+    )
+    return [(r["home_district"], r["id"], r["open_cases"]) for r in rows]
+
+
+async def neighbours(conn: Connection) -> dict[str, Sequence[str]]:
+    rows = await conn.fetch("SELECT id, neighbours FROM routing.districts")
+    return {r["id"]: tuple(r["neighbours"]) for r in rows}
+
+
+async def district_ids(conn: Connection | asyncpg.Pool) -> frozenset[str]:
+    return frozenset(r["id"] for r in await conn.fetch("SELECT id FROM routing.districts"))
+
+
+async def officers(conn: Connection | asyncpg.Pool) -> list[dict[str, Any]]:
+    rows = await conn.fetch(f"SELECT {_COLUMNS} FROM routing.officers ORDER BY id")
+    return [dict(r) for r in rows]
+
+
+async def officer(conn: Connection | asyncpg.Pool, officer_id: str) -> dict[str, Any] | None:
+    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM routing.officers WHERE id = $1", officer_id)
+    return dict(row) if row else None
+
+
+async def upsert_officers(conn: Connection, rows: Sequence[Officer]) -> None:
+    await conn.executemany(
+        """
+        INSERT INTO routing.officers (id, name, phone, home_district, covers, language, role,
+                                      active)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, phone = EXCLUDED.phone,
+            home_district = EXCLUDED.home_district, covers = EXCLUDED.covers,
+            language = EXCLUDED.language, role = EXCLUDED.role, active = EXCLUDED.active
+        """,
+        [
+            (o.id, o.name, o.phone, o.home_district, list(o.covers), o.language, o.role, o.active)
+            for o in rows
+        ],
+    )
+
+
+async def update_officer(conn: Connection, officer_id: str, changes: dict[str, Any]) -> bool:
+    allowed = {"name", "phone", "home_district", "covers", "language", "role", "active", "status"}
+    columns = [c for c in changes if c in allowed]
+    if not columns:
+        return await officer(conn, officer_id) is not None
+    sets = ", ".join(f"{c} = ${n}" for n, c in enumerate(columns, start=2))
+    done = await conn.fetchval(
+        f"UPDATE routing.officers SET {sets} WHERE id = $1 RETURNING true",
+        officer_id,
+        *(list(changes[c]) if c == "covers" else changes[c] for c in columns),
+    )
+    return bool(done)
+
+
+async def shifts(
+    conn: Connection | asyncpg.Pool, officer_id: str | None, since: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        "SELECT id, officer_id, starts_at, ends_at FROM routing.shifts"
+        " WHERE ($1::text IS NULL OR officer_id = $1) AND ends_at > $2 AND starts_at < $3"
+        " ORDER BY starts_at, officer_id",
+        officer_id,
+        since,
+        until,
+    )
+    return [dict(r) for r in rows]
+
+
+async def overlapping_shift(conn: Connection, shift: Shift) -> bool:
+    return bool(
+        await conn.fetchval(
+            "SELECT true FROM routing.shifts WHERE officer_id = $1 AND starts_at < $3"
+            " AND ends_at > $2 LIMIT 1",
+            shift.officer_id,
+            shift.starts_at,
+            shift.ends_at,
+        )
+    )
+
+
+async def add_shift(conn: Connection, shift: Shift) -> int:
+    shift_id: int = await conn.fetchval(
+        "INSERT INTO routing.shifts (officer_id, starts_at, ends_at) VALUES ($1, $2, $3)"
+        " RETURNING id",
+        shift.officer_id,
+        shift.starts_at,
+        shift.ends_at,
+    )
+    return shift_id
+
+
+async def delete_shift(conn: Connection, shift_id: int) -> bool:
+    return bool(
+        await conn.fetchval("DELETE FROM routing.shifts WHERE id = $1 RETURNING true", shift_id)
+    )
+
+
+async def replace_shifts(conn: Connection, rows: Sequence[Shift]) -> None:
+    """Replace each listed officer's shifts in the window the new ones span."""
+    if not rows:
+        return
+    await conn.execute(
+        "DELETE FROM routing.shifts WHERE officer_id = ANY($1) AND ends_at > $2 AND starts_at < $3",
+        sorted({s.officer_id for s in rows}),
+        min(s.starts_at for s in rows),
+        max(s.ends_at for s in rows),
+    )
+    await conn.executemany(
+        "INSERT INTO routing.shifts (officer_id, starts_at, ends_at) VALUES ($1, $2, $3)",
+        [(s.officer_id, s.starts_at, s.ends_at) for s in rows],
+    )

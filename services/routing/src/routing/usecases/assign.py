@@ -1,0 +1,178 @@
+"""Use cases: assign a reported incident, and give a case to its next officer.
+
+`assign_next` is the one step for the first assignment, every escalation and a supervisor's
+reassignment; it builds `incident.assigned.v1` for the officer and for the duty supervisor.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import asyncpg
+import structlog
+from qorgau_common.db import Connection
+from qorgau_common.inbox import claim_event
+from qorgau_common.outbox import enqueue
+from qorgau_contracts import (
+    INCIDENT_ASSIGNED,
+    INCIDENT_REPORTED,
+    AssignmentPurpose,
+    IncidentAssigned,
+    IncidentReported,
+)
+
+from routing.db import SCHEMA
+from routing.db import assignments as assignments_db
+from routing.db import incidents as incidents_db
+from routing.db import roster as roster_db
+from routing.domain.cases import AssignmentRoute, Incident
+from routing.domain.escalation import EscalationPolicy
+from routing.domain.policy import Chosen, Exhausted, next_officer, supervisor_to_tell
+from routing.metrics import ESCALATIONS, TIME_TO_ASSIGN, district_label
+
+log = structlog.get_logger(__name__)
+
+
+async def assign_incident(
+    pool: asyncpg.Pool,
+    event: IncidentReported,
+    policy: EscalationPolicy,
+    now: datetime | None = None,
+) -> None:
+    """A report: record the incident and give it to its first officer, once per event."""
+    now = now or datetime.now(UTC)
+    async with pool.acquire() as conn, conn.transaction():
+        if not await claim_event(conn, SCHEMA, event, INCIDENT_REPORTED.name):
+            log.info("duplicate event skipped")
+            return
+        district, reason = event.district, event.district_unresolved_reason
+        if district is not None and district not in await roster_db.district_ids(conn):
+            district, reason = None, f"unknown district {district!r}"
+        if not await incidents_db.insert(conn, event, district, reason):
+            await _reported_again(conn, event, district, policy, now)
+            return
+        incident = await incidents_db.locked(conn, event.incident_id)
+        assert incident is not None
+        await assign_next(conn, incident, policy, now)
+
+
+async def _reported_again(
+    conn: Connection,
+    event: IncidentReported,
+    district: str | None,
+    policy: EscalationPolicy,
+    now: datetime,
+) -> None:
+    """A known incident reported again: a reconciliation republish, or a triage result.
+
+    A district found later moves a case that only the supervisor holds, and nobody has
+    accepted, to the district's officers; otherwise only the record is updated.
+    """
+    known = await incidents_db.locked(conn, event.incident_id)
+    assert known is not None
+    found_district = known.district is None and district is not None
+    await incidents_db.update_triage(conn, known.id, district, event.priority, event.risk_level)
+    if not found_district or known.settled:
+        log.info("incident already routed; republished event recorded")
+        return
+    live = await assignments_db.live(conn, known.id)
+    if any(current.status == "acknowledged" for current in live):
+        return
+    for current in live:
+        await assignments_db.close(conn, current.id, "reassigned", now, reason="district found")
+    refreshed = await incidents_db.locked(conn, known.id)
+    assert refreshed is not None
+    log.info("district found after triage; routing to the district", district=district)
+    await assign_next(conn, refreshed, policy, now)
+
+
+async def assign_next(
+    conn: Connection,
+    incident: Incident,
+    policy: EscalationPolicy,
+    now: datetime,
+    *,
+    chosen: Chosen | None = None,
+) -> Chosen | Exhausted:
+    """Give the case to the next officer (attempt n+1), or escalate it to the board.
+
+    Runs in the caller's transaction, under the roster lock. `chosen` forces the officer
+    (a supervisor's reassignment). The duty supervisor is told at the second attempt and
+    when nobody is left.
+    """
+    await assignments_db.lock_roster(conn)
+    last, tried = await assignments_db.attempts_so_far(conn, incident.id)
+    attempt = last + 1
+    candidates = await roster_db.candidates(conn, now)
+    outcome = chosen or next_officer(
+        incident.district, candidates, await roster_db.neighbours(conn), tried, attempt, policy
+    )
+    deadline = policy.ack_deadline(incident.priority, now)
+    if isinstance(outcome, Chosen):
+        await _give(conn, incident, outcome.officer_id, attempt, outcome.route, deadline, now)
+        await incidents_db.set_status(conn, incident.id, "assigned")
+        if attempt == 1:
+            TIME_TO_ASSIGN.labels(district_label(incident.district)).observe(
+                max(0.0, (now - incident.received_at).total_seconds())
+            )
+        log.info(
+            "incident assigned", officer_id=outcome.officer_id, route=outcome.route, attempt=attempt
+        )
+    else:
+        await incidents_db.set_status(conn, incident.id, "unassigned_escalated", outcome.reason)
+        ESCALATIONS.labels(district_label(incident.district), "exhausted").inc()
+        log.error(
+            "nobody to assign; escalated to the board", reason=outcome.reason, attempt=attempt
+        )
+    supervisor = supervisor_to_tell(outcome, attempt, candidates, policy)
+    if supervisor is not None:
+        await _give(conn, incident, supervisor, attempt, "notice", deadline, now)
+        log.info("duty supervisor told", supervisor_id=supervisor, attempt=attempt)
+    return outcome
+
+
+async def _give(
+    conn: Connection,
+    incident: Incident,
+    officer_id: str,
+    attempt: int,
+    route: AssignmentRoute,
+    ack_deadline: datetime,
+    now: datetime,
+) -> None:
+    """The assignment (or, by the `notice` route, the supervisor's copy) and its event."""
+    purpose: AssignmentPurpose = "supervisor_notice" if route == "notice" else "assignment"
+    phone, language = await roster_db.mark_assigned(
+        conn, officer_id, now, counts=purpose == "assignment"
+    )
+    event = IncidentAssigned(
+        producer=SCHEMA,
+        correlation_id=incident.correlation_id,
+        exercise=incident.exercise,
+        assignment_id=uuid.uuid4(),
+        incident_id=incident.id,
+        short_code=incident.short_code,
+        attempt=attempt,
+        officer_id=officer_id,
+        officer_phone=phone,
+        officer_language=language,
+        district=incident.district,
+        priority=incident.priority,
+        risk_level=incident.risk_level,
+        address_line=incident.address_line,
+        ack_deadline=ack_deadline,
+        purpose=purpose,
+    )
+    await assignments_db.insert(
+        conn,
+        event.assignment_id,
+        incident.id,
+        officer_id,
+        attempt=attempt,
+        route=route,
+        ack_deadline=ack_deadline,
+        purpose=purpose,
+        now=now,
+    )
+    await enqueue(conn, SCHEMA, INCIDENT_ASSIGNED.name, str(incident.id), event)
