@@ -25,7 +25,7 @@ include deploy/deploy.mk
 .DEFAULT_GOAL := help
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help setup browser run test lint format unit integration e2e check-contracts contracts migrate docs bench clean
+.PHONY: help setup browser run test lint format unit usecases integration system check-contracts contracts migrate docs bench clean
 
 help: ## show the commands
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -48,7 +48,7 @@ browser: ## Debian's Chromium for the console's browser tests (installed only if
 run: setup ## run the whole system on this machine until Ctrl-C
 	$(PY) -m qorgau_local run
 
-test: setup lint deploy-tools browser ## lint, types, manifests, unit, integration and end-to-end tests
+test: setup lint deploy-tools browser ## lint, types, manifests and every test tier
 	$(PY) -m pytest -ra -p no:cacheprovider tests
 
 lint: setup ## ruff format check, ruff, mypy --strict
@@ -60,14 +60,17 @@ format: setup ## format and autofix
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-unit: setup ## unit tests only (no services needed)
-	$(PY) -m pytest -ra tests/unit
+unit: setup ## pure tests of every package (no services needed)
+	$(PY) -m pytest -ra -p no:cacheprovider $(wildcard tests/*/unit)
 
-integration: setup ## integration tests (real PostgreSQL and broker)
-	$(PY) -m pytest -ra tests/integration
+usecases: setup ## use cases over real PostgreSQL, fakes for the rest (no broker, no sleeping)
+	$(PY) -m pytest -ra -p no:cacheprovider $(wildcard tests/*/usecases tests/*/http)
 
-e2e: setup ## end-to-end test through the launcher
-	$(PY) -m pytest -ra tests/e2e
+integration: setup ## real PostgreSQL and the real broker: consumer wiring, relay, restarts
+	$(PY) -m pytest -ra -p no:cacheprovider $(wildcard tests/*/integration)
+
+system: setup browser ## the whole stack as processes, through the launcher (and the browser)
+	$(PY) -m pytest -ra -p no:cacheprovider tests/system tests/console/browser
 
 contracts: setup ## write the committed JSON Schemas (refuses breaking changes)
 	$(PY) -m qorgau_contracts
