@@ -15,7 +15,6 @@ import asyncpg
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from .audit import audit as audit  # until every caller imports it from .audit
 from .db import Connection
 from .errors import Forbidden, Unauthorized
 

@@ -28,13 +28,12 @@ from tenacity import (
     wait_exponential,
 )
 
-from .infrastructure import INFRASTRUCTURE_ERRORS, is_infrastructure_error
+from .infrastructure import is_infrastructure_error
 from .tracing import span
 
 __all__ = [
     "CONSUMED",
     "DEAD_LETTERS",
-    "INFRASTRUCTURE_ERRORS",
     "EventConsumer",
     "describe_validation_error",
     "record_of",

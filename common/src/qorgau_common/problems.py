@@ -1,7 +1,6 @@
 """Rendering errors at the HTTP edge: RFC 9457 `application/problem+json`, never echoing input.
 
-The errors themselves live in `errors`, free of FastAPI; `Conflict`, `InvalidInput` and
-`NotFound` are re-exported here for callers that render them.
+The errors themselves live in `errors`, free of FastAPI.
 """
 
 from __future__ import annotations
@@ -13,16 +12,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from .errors import Forbidden, InvalidInput, Unauthorized
 
-__all__ = [
-    "PROBLEM_JSON",
-    "Conflict",
-    "InvalidInput",
-    "NotFound",
-    "install_problem_handlers",
-    "problem",
-]
+__all__ = ["PROBLEM_JSON", "install_problem_handlers", "problem"]
 
 PROBLEM_JSON = "application/problem+json"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import uvicorn
 from console.usecases.accounts import create_user
-from playwright.async_api import async_playwright
+from playwright.async_api import Response, async_playwright
 
 from tests import harness
 from tests.console.browser.conftest import CHROMIUM, FLAGS
@@ -56,7 +56,7 @@ async def main(count: int) -> None:
                 await page.fill("#password", PASSWORD)
                 sizes: dict[str, int] = {}
 
-                async def on_response(response) -> None:  # type: ignore[no-untyped-def]
+                async def on_response(response: Response) -> None:
                     if response.status >= 300 or "/events" in response.url:
                         return
                     body = await response.body()

@@ -10,18 +10,25 @@ from .models import BoardEntry, IncidentSummary, TimelineEntry
 Shown = Literal["reported", "assigned", "acknowledged", "escalated", "resolved", "unknown"]
 
 
+_FROM_INTAKE: dict[str, Shown] = {
+    "assigned": "assigned",
+    "acknowledged": "acknowledged",
+    "resolved": "resolved",
+}
+
+
 def shown_status(summary: IncidentSummary | None, entry: BoardEntry | None) -> Shown:
     """Routing knows escalation first; intake knows resolution (routing drops resolved cases)."""
     if entry is not None:
         if entry.status == "unassigned_escalated":
             return "escalated"
-        if entry.status in ("assigned", "acknowledged"):
-            return entry.status  # type: ignore[return-value]
+        if entry.status == "assigned":
+            return "assigned"
+        if entry.status == "acknowledged":
+            return "acknowledged"
     if summary is None:
         return "unknown"
-    if summary.status in ("assigned", "acknowledged", "resolved"):
-        return summary.status  # type: ignore[return-value]
-    return "reported"
+    return _FROM_INTAKE.get(summary.status, "reported")
 
 
 def current_assignment(timeline: Iterable[TimelineEntry], officer_id: str | None) -> str | None:

@@ -24,5 +24,10 @@ HOME: dict[Role, str] = {
 }
 
 
+def home_page(role: str) -> str:
+    """Where a role lands after logging in."""
+    return next((page for known, page in HOME.items() if known == role), "/login")
+
+
 def may_enter(role: str, area: Area) -> bool:
     return role in _ALLOWED[area]

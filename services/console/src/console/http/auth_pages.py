@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from console.db import users
-from console.domain.roles import HOME
+from console.domain.roles import home_page
 from console.usecases import login
 
 from .deps import Deps, deps
@@ -25,7 +25,7 @@ D = Annotated[Deps, Depends(deps)]
 
 
 def _home(session: login.Session) -> RedirectResponse:
-    return RedirectResponse(HOME[session.user.role], status_code=303)  # type: ignore[index]
+    return RedirectResponse(home_page(session.user.role), status_code=303)
 
 
 @router.get("/")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from console.clients.errors import ApiError
+from console.clients.ports import Reply
 from console.domain.models import OUTCOMES
 from console.domain.progress import cases_of
 from console.usecases import case_actions, login
@@ -60,6 +61,13 @@ async def case(
     )
 
 
+_ACTIONS: dict[str, Reply | Literal["resolve"]] = {
+    "acknowledge": "acknowledge",
+    "decline": "decline",
+    "resolve": "resolve",
+}
+
+
 @router.post("/{incident_id}/{action}")
 async def act(
     request: Request,
@@ -69,9 +77,8 @@ async def act(
     action: str,
     outcome: Annotated[str | None, Form()] = None,
 ) -> Response:
-    if action not in ("acknowledge", "decline", "resolve") or (
-        action == "resolve" and outcome not in OUTCOMES
-    ):
+    chosen = _ACTIONS.get(action)
+    if chosen is None or (chosen == "resolve" and outcome not in OUTCOMES):
         return RedirectResponse(f"/cases/{incident_id}?result=conflict", status_code=303)
     snapshot = await d.feed.fresh()
     entry = next((e for e in snapshot.board if e.incident_id == incident_id), None)
@@ -81,7 +88,7 @@ async def act(
             d.routing,
             session.user,
             entry,
-            action,  # type: ignore[arg-type]  # checked against the three above
+            chosen,
             outcome,
         )
     except NotYours:

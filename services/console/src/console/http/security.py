@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
+from starlette.types import ASGIApp
 
 from console.domain.roles import Area, may_enter
 from console.usecases import login
@@ -34,8 +35,8 @@ def csp(tile_url: str) -> str:
 
 
 class SecurityHeaders(BaseHTTPMiddleware):
-    def __init__(self, app: object, policy: str) -> None:
-        super().__init__(app)  # type: ignore[arg-type]
+    def __init__(self, app: ASGIApp, policy: str) -> None:
+        super().__init__(app)
         self._policy = policy
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:

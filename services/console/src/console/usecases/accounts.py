@@ -48,12 +48,27 @@ async def create_user(
 
 
 async def ensure_user(
-    pool: asyncpg.Pool, username: str, role: str, password: str, **kwargs: str | None
+    pool: asyncpg.Pool,
+    username: str,
+    role: str,
+    password: str,
+    *,
+    display_name: str | None = None,
+    officer_id: str | None = None,
+    language: str = "ru",
 ) -> bool:
     """Create the account unless it exists (make run's demo logins); True if created."""
     if await users.by_username(pool, username) is not None:
         return False
-    await create_user(pool, username, role, password, **kwargs)  # type: ignore[arg-type]
+    await create_user(
+        pool,
+        username,
+        role,
+        password,
+        display_name=display_name,
+        officer_id=officer_id,
+        language=language,
+    )
     return True
 
 
