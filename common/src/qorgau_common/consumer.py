@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import structlog
 from faststream.kafka import KafkaBroker, KafkaMessage
@@ -35,8 +35,10 @@ __all__ = [
     "CONSUMED",
     "DEAD_LETTERS",
     "EventConsumer",
+    "Record",
     "describe_validation_error",
     "record_of",
+    "records_of",
 ]
 
 log = structlog.get_logger(__name__)
@@ -60,17 +62,29 @@ def describe_validation_error(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-class _Record(Protocol):
+class Record(Protocol):
+    """What the guard needs of an aiokafka ConsumerRecord."""
+
     topic: str
     partition: int
     offset: int
     key: bytes | None
-    headers: list[tuple[str, bytes | None]]
+    value: bytes | None
+    headers: Sequence[tuple[str, bytes | None]]
 
 
-def record_of(msg: KafkaMessage) -> _Record:
-    """The aiokafka record behind a FastStream message (topic, partition, offset, headers)."""
-    return cast(_Record, msg.raw_message)
+def record_of(msg: KafkaMessage) -> Record:
+    """The aiokafka record behind a single FastStream message."""
+    return cast(Record, msg.raw_message)
+
+
+def records_of(msg: KafkaMessage) -> tuple[Record, ...]:
+    """The aiokafka records behind a FastStream message, batch or single."""
+    raw = msg.raw_message
+    return cast(tuple[Record, ...], tuple(raw) if isinstance(raw, tuple | list) else (raw,))
+
+
+Route = Callable[[str], "tuple[type[Event], Callable[[Any], Awaitable[None]]]"]
 
 
 def _log_retry(state: RetryCallState) -> None:
@@ -95,23 +109,48 @@ class EventConsumer:
     async def consume(
         self, msg: KafkaMessage, model: type[E], apply: Callable[[E], Awaitable[None]]
     ) -> None:
+        """One message: apply it behind the guard, then ack."""
+        await self.apply_record(record_of(msg), model, apply)
+        await msg.ack()
+
+    async def consume_batch(self, msg: KafkaMessage, route: Route) -> None:
+        """A batch from one poll: each partition's records in order (partitions side by
+        side), each behind the guard, then one offset commit for the whole batch.
+
+        The commit comes only after every record's effect committed or the record was
+        parked, so no offset is ever committed past an effect that did not commit.
+        """
+        by_partition: dict[tuple[str, int], list[Record]] = {}
+        for record in records_of(msg):
+            by_partition.setdefault((record.topic, record.partition), []).append(record)
+
+        async def run(records: list[Record]) -> None:
+            for record in records:
+                model, apply = route(record.topic)
+                await self.apply_record(record, model, apply)
+
+        await asyncio.gather(*(run(records) for records in by_partition.values()))
+        await msg.ack()
+
+    async def apply_record(
+        self, record: Record, model: type[E], apply: Callable[[E], Awaitable[None]]
+    ) -> None:
         """Never raises (except on shutdown): under manual ack, a handler that raises is
         not redelivered and the next ack commits past it, so that message would be lost."""
         try:
-            event = model.model_validate_json(msg.body)
+            event = model.model_validate_json(record.value or b"")
         except ValidationError as exc:
             reason = f"invalid {model.__name__}: {describe_validation_error(exc)}"
-            await self._park(msg, reason, attempts=1, first_failed_at=datetime.now(UTC))
-            await msg.ack()
+            await self._park(record, reason, attempts=1, first_failed_at=datetime.now(UTC))
             return
-        topic = record_of(msg).topic
+        topic = record.topic
         structlog.contextvars.bind_contextvars(
             correlation_id=str(event.correlation_id),
             incident_id=str(getattr(event, "incident_id", "")) or None,
             event_id=str(event.event_id),
         )
         started = datetime.now(UTC)
-        headers = {k: v.decode(errors="replace") for k, v in record_of(msg).headers if v}
+        headers = {k: v.decode(errors="replace") for k, v in record.headers if v}
         try:
             with span(
                 f"{topic} process",
@@ -124,10 +163,11 @@ class EventConsumer:
             CONSUMED.labels(self._service, topic, "applied").inc()
         except Exception as exc:
             log.error("event failed; parking it", topic=topic, error=repr(exc))
-            await self._park(msg, repr(exc), attempts=self._max_attempts, first_failed_at=started)
+            await self._park(
+                record, repr(exc), attempts=self._max_attempts, first_failed_at=started
+            )
         finally:
             structlog.contextvars.unbind_contextvars("correlation_id", "incident_id", "event_id")
-        await msg.ack()
 
     async def _apply_with_retries(self, apply: Callable[[E], Awaitable[None]], event: E) -> None:
         while True:
@@ -149,16 +189,15 @@ class EventConsumer:
                 await asyncio.sleep(self._backoff_max_s / 5)
 
     async def _park(
-        self, msg: KafkaMessage, reason: str, *, attempts: int, first_failed_at: datetime
+        self, record: Record, reason: str, *, attempts: int, first_failed_at: datetime
     ) -> None:
         """Publish a dead letter, retrying until the broker takes it."""
-        record = record_of(msg)
         dead = DeadLetter(
             topic=record.topic,
             partition=record.partition,
             offset=record.offset,
             key_b64=base64.b64encode(record.key).decode() if record.key else None,
-            value_b64=base64.b64encode(msg.body).decode(),
+            value_b64=base64.b64encode(record.value or b"").decode(),
             headers=tuple(
                 (name, base64.b64encode(value or b"").decode()) for name, value in record.headers
             ),

@@ -8,7 +8,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
-from faststream.kafka.subscriber.usecase import DefaultSubscriber
+from faststream.kafka.subscriber.usecase import BatchSubscriber, DefaultSubscriber
 from prometheus_client import REGISTRY
 from qorgau_contracts import TOPICS
 
@@ -37,10 +37,30 @@ def subscribe(
     group_id: str,
     *,
     description: str,
-) -> DefaultSubscriber:
-    """A subscriber with manual ack: offsets commit only after our transaction does."""
+    batch: bool = False,
+) -> DefaultSubscriber | BatchSubscriber:
+    """A subscriber with manual ack: offsets commit only after our transaction does.
+
+    With `batch`, each poll hands over up to `consumer_batch_max_records` records at once
+    (whatever is there: a poll never waits to fill a batch) and one ack commits them all.
+    """
     group = settings.consumer_group or group_id
     names = [topics] if isinstance(topics, str) else topics
+    title = group if len(names) > 1 else f"{group}/{names[0]}"
+    if batch:
+        return broker.subscriber(
+            *names,
+            batch=True,
+            max_records=settings.consumer_batch_max_records,
+            group_id=group,
+            ack_policy=AckPolicy.MANUAL,
+            auto_offset_reset="earliest",
+            session_timeout_ms=settings.kafka_session_timeout_ms,
+            heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
+            fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+            title=title,
+            description=description,
+        )
     return broker.subscriber(
         *names,
         group_id=group,
@@ -49,7 +69,7 @@ def subscribe(
         session_timeout_ms=settings.kafka_session_timeout_ms,
         heartbeat_interval_ms=settings.kafka_heartbeat_interval_ms,
         fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
-        title=group if len(names) > 1 else f"{group}/{names[0]}",
+        title=title,
         description=description,
     )
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from faststream.kafka import KafkaBroker, KafkaMessage
-from faststream.kafka.subscriber.usecase import DefaultSubscriber
+from faststream.kafka.subscriber.usecase import BatchSubscriber
 from qorgau_contracts import Event, Topic
 
-from .consumer import EventConsumer, record_of
+from .consumer import EventConsumer
 from .kafka import subscribe
 from .settings import ServiceSettings
 
@@ -78,24 +78,30 @@ class EventRoutes(Generic[D]):
         settings: ServiceSettings,
         service: str,
         deps: Callable[[], D],
-    ) -> DefaultSubscriber | None:
+    ) -> BatchSubscriber | None:
         """One manual-ack subscriber for every routed topic, each message behind the guard."""
         if not self._routes:
             return None
         consumer = EventConsumer(broker, service, max_attempts=settings.consumer_max_attempts)
         routes = self._routes
         description = " ".join(f"{name}: {r.description}" for name, r in routes.items())
-        subscriber = subscribe(broker, list(routes), settings, service, description=description)
+        subscriber = subscribe(
+            broker, list(routes), settings, service, description=description, batch=True
+        )
+        assert isinstance(subscriber, BatchSubscriber)
 
-        @subscriber
-        async def handle(msg: KafkaMessage) -> None:
-            route = routes[record_of(msg).topic]
+        def route_of(topic: str) -> tuple[type[Event], Callable[[Any], Awaitable[None]]]:
+            route = routes[topic]
             given = deps()
 
             async def apply(event: Event) -> None:
                 await route.handler(event, given)
 
-            await consumer.consume(msg, route.model, apply)
+            return route.model, apply
+
+        @subscriber
+        async def handle(msg: KafkaMessage) -> None:
+            await consumer.consume_batch(msg, route_of)
 
         return subscriber
 

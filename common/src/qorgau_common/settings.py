@@ -61,6 +61,11 @@ class ServiceSettings(BaseSettings):
         60.0,
         "Longest the consumer may take to join its group; then it starts again, afresh.",
     )
+    consumer_batch_max_records: int = shared(
+        "consumer_batch_max_records",
+        200,
+        "Most records a consumer takes per poll; their offsets commit once, after all applied.",
+    )
     consumer_max_attempts: int = shared(
         "consumer_max_attempts", 5, "Attempts before a failing message goes to its DLQ."
     )
