@@ -15,9 +15,10 @@ ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / "deploy" / "observability"
 METRIC_MODULES = (
     "qorgau_common.relay",
-    "qorgau_common.runtime",
+    "qorgau_common.broker_link",
     "qorgau_common.retention",
     "qorgau_common.consumer",
+    "qorgau_common.dead_letters",
     "intake.metrics",
     "routing.metrics",
     "notify.metrics",

@@ -9,17 +9,16 @@ committed only after the effect committed or the message was parked.
 from __future__ import annotations
 
 import asyncio
-import base64
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, TypeVar
 
 import structlog
 from faststream.kafka import KafkaBroker, KafkaMessage
 from opentelemetry.trace import SpanKind
 from prometheus_client import Counter
 from pydantic import ValidationError
-from qorgau_contracts import DeadLetter, Event, dlq_name
+from qorgau_contracts import Event
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -28,26 +27,21 @@ from tenacity import (
     wait_exponential,
 )
 
+from .dead_letters import DeadLetters
 from .infrastructure import is_infrastructure_error
+from .records import Record, record_of, records_of
 from .tracing import span
 
 __all__ = [
     "CONSUMED",
-    "DEAD_LETTERS",
     "EventConsumer",
-    "Record",
     "describe_validation_error",
-    "record_of",
-    "records_of",
 ]
 
 log = structlog.get_logger(__name__)
 
 E = TypeVar("E", bound=Event)
 
-DEAD_LETTERS = Counter(
-    "qorgau_dead_letters_total", "Messages parked on a dead-letter topic", ["service", "topic"]
-)
 CONSUMED = Counter(
     "qorgau_events_consumed_total", "Events consumed", ["service", "topic", "outcome"]
 )
@@ -60,28 +54,6 @@ def describe_validation_error(exc: ValidationError) -> str:
         for err in exc.errors(include_input=False, include_url=False)
     ]
     return "; ".join(parts)
-
-
-class Record(Protocol):
-    """What the guard needs of an aiokafka ConsumerRecord."""
-
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    headers: Sequence[tuple[str, bytes | None]]
-
-
-def record_of(msg: KafkaMessage) -> Record:
-    """The aiokafka record behind a single FastStream message."""
-    return cast(Record, msg.raw_message)
-
-
-def records_of(msg: KafkaMessage) -> tuple[Record, ...]:
-    """The aiokafka records behind a FastStream message, batch or single."""
-    raw = msg.raw_message
-    return cast(tuple[Record, ...], tuple(raw) if isinstance(raw, tuple | list) else (raw,))
 
 
 Route = Callable[[str], "tuple[type[Event], Callable[[Any], Awaitable[None]]]"]
@@ -101,8 +73,8 @@ class EventConsumer:
         max_attempts: int = 5,
         backoff_max_s: float = 10.0,
     ) -> None:
-        self._broker = broker
         self._service = service
+        self._dead_letters = DeadLetters(broker, service, backoff_max_s=backoff_max_s)
         self._max_attempts = max_attempts
         self._backoff_max_s = backoff_max_s
 
@@ -191,41 +163,7 @@ class EventConsumer:
     async def _park(
         self, record: Record, reason: str, *, attempts: int, first_failed_at: datetime
     ) -> None:
-        """Publish a dead letter, retrying until the broker takes it."""
-        dead = DeadLetter(
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            key_b64=base64.b64encode(record.key).decode() if record.key else None,
-            value_b64=base64.b64encode(record.value or b"").decode(),
-            headers=tuple(
-                (name, base64.b64encode(value or b"").decode()) for name, value in record.headers
-            ),
-            error=reason,
-            service=self._service,
-            attempts=attempts,
-            first_failed_at=first_failed_at,
-            last_failed_at=datetime.now(UTC),
+        await self._dead_letters.park(
+            record, reason, attempts=attempts, first_failed_at=first_failed_at
         )
-        delay = 0.2
-        while True:
-            try:
-                await self._broker.publish(
-                    dead.model_dump_json().encode(),
-                    topic=dlq_name(record.topic),
-                    key=record.key,
-                    headers={"event_type": "dead_letter", "service": self._service},
-                )
-                break
-            except Exception as exc:
-                log.warning("cannot publish dead letter; retrying", error=type(exc).__name__)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self._backoff_max_s)
-        DEAD_LETTERS.labels(self._service, record.topic).inc()
         CONSUMED.labels(self._service, record.topic, "dead_lettered").inc()
-        log.warning(
-            "message parked on dead-letter topic",
-            topic=record.topic,
-            offset=record.offset,
-            reason=reason,
-        )

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
 import asyncpg
 import structlog
-from aiokafka.errors import KafkaTimeoutError, UnknownTopicOrPartitionError
 from faststream.kafka import KafkaBroker
-from prometheus_client import Gauge
 
+from .broker_link import BrokerLink
 from .db import apply_migrations, create_pool
-from .kafka import ensure_topics, make_broker
-from .outbox import OutboxMessage
+from .kafka import make_broker
 from .relay import OutboxRelay
 from .retention import purge
 from .routes import EventRoutes, Published, declare_publishers
@@ -30,13 +28,7 @@ from .tracing import configure_tracing
 
 log = structlog.get_logger(__name__)
 
-_BROKER_STOP_S = 25.0
-_TOPIC_CHECK_S = 30.0
 _PURGE_EVERY_S = 3600.0
-
-BROKER_UP = Gauge(
-    "qorgau_broker_up", "1 while the service's broker connection answers", ["service"]
-)
 
 D = TypeVar("D")
 
@@ -68,7 +60,7 @@ class ServiceRuntime(Generic[D]):
         self._ready_needs_broker = ready_needs_broker
         self._built_deps: D | None = None
         self._pool: asyncpg.Pool | None = None
-        self._broker: KafkaBroker | None = None
+        self._link = BrokerLink(settings, service, self.build_broker)
         self._relay: OutboxRelay | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -79,15 +71,14 @@ class ServiceRuntime(Generic[D]):
 
     @property
     def broker(self) -> KafkaBroker:
-        assert self._broker is not None, "runtime not started"
-        return self._broker
+        assert self._link.broker is not None, "broker not joined"
+        return self._link.broker
 
     async def start(self) -> None:
         """Pool and migrations must work; the broker is joined within a bound, else later.
 
         A broker that is down or a group join that stalls (seen on Tansu) does not keep the
-        service from starting: the outbox keeps what it must publish, and the broker keeper
-        tries again, each time with a fresh consumer, until it is in.
+        service from starting (see `broker_link`).
         """
         configure_tracing(self.service)
         self._pool = await create_pool(self.settings.database_url)
@@ -96,60 +87,19 @@ class ServiceRuntime(Generic[D]):
         self._relay = OutboxRelay(
             self._pool,
             self.service,
-            self._send,
+            self._link.send,
             poll_interval_s=self.settings.outbox_poll_interval_s,
             max_attempts=self.settings.outbox_max_attempts,
-            on_failure=self._on_send_failure,
+            on_failure=self._link.on_send_failure,
         )
-        if not await self._join_broker():
+        if not await self._link.join():
             log.warning("broker not joined yet; will keep trying")
         self._tasks = [
-            asyncio.create_task(self._keep_broker(), name=f"{self.service}-broker"),
+            asyncio.create_task(self._link.keep(), name=f"{self.service}-broker"),
             asyncio.create_task(self._relay.run(), name=f"{self.service}-outbox"),
             asyncio.create_task(self._purge_rounds(), name=f"{self.service}-purge"),
         ]
         log.info("service started")
-
-    async def _join_broker(self) -> bool:
-        """Create missing topics, then start a fresh broker within the start timeout."""
-        broker = self.build_broker()
-        try:
-            await asyncio.wait_for(self._ensure_topics(), self.settings.kafka_start_timeout_s)
-            await asyncio.wait_for(broker.start(), self.settings.kafka_start_timeout_s)
-        except Exception as exc:
-            log.warning("cannot join the broker", error=repr(exc))
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(broker.stop(), _BROKER_STOP_S)
-            return False
-        self._broker = broker
-        BROKER_UP.labels(self.service).set(1)
-        return True
-
-    async def _keep_broker(self) -> None:
-        """Until cancelled: join the broker if not joined; recreate topics it lost."""
-        delay = 1.0
-        while True:
-            if self._broker is None:
-                delay = 1.0 if await self._join_broker() else min(delay * 2, 30.0)
-            else:
-                up = False
-                with contextlib.suppress(Exception):
-                    up = bool(await self._broker.ping(timeout=2))
-                BROKER_UP.labels(self.service).set(1 if up else 0)
-                if up:
-                    with contextlib.suppress(Exception):
-                        await asyncio.wait_for(self._ensure_topics(), 10)
-            await asyncio.sleep(delay if self._broker is None else _TOPIC_CHECK_S)
-
-    async def _ensure_topics(self) -> None:
-        created = await ensure_topics(self.settings.kafka_bootstrap_servers)
-        if created:
-            log.warning("topics were missing and are created again", topics=created)
-
-    async def _on_send_failure(self, error: BaseException) -> None:
-        if isinstance(error, UnknownTopicOrPartitionError | KafkaTimeoutError):
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._ensure_topics(), 10)
 
     async def _purge_rounds(self) -> None:
         keep_outbox = timedelta(days=self.settings.outbox_retention_days)
@@ -178,18 +128,6 @@ class ServiceRuntime(Generic[D]):
             self._built_deps = self._deps(self)
         return self._built_deps
 
-    async def _send(self, message: OutboxMessage) -> Awaitable[object]:
-        if self._broker is None:
-            raise ConnectionError("the broker is not joined yet")
-        delivery: Awaitable[object] = await self._broker.publish(
-            message.payload,
-            topic=message.topic,
-            key=message.key,
-            headers=message.headers,
-            no_confirm=True,
-        )
-        return delivery
-
     async def stop(self) -> None:
         await self.stop_consuming()
         await self.close()
@@ -206,14 +144,7 @@ class ServiceRuntime(Generic[D]):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
-        if self._broker is not None:
-            try:
-                # A consumer caught in a group rebalance can keep stop() waiting; what it had
-                # not committed is redelivered to the next consumer, and consumers deduplicate.
-                await asyncio.wait_for(self._broker.stop(), _BROKER_STOP_S)
-            except TimeoutError:
-                log.warning("broker did not stop in time; uncommitted messages will be redelivered")
-            self._broker = None
+        await self._link.stop()
 
     async def close(self) -> None:
         """Close the pool."""
@@ -229,8 +160,6 @@ class ServiceRuntime(Generic[D]):
         checks = {"postgres": False, "kafka": False}
         with contextlib.suppress(Exception):
             checks["postgres"] = await asyncio.wait_for(self.pool.fetchval("SELECT true"), 2)
-        with contextlib.suppress(Exception):
-            if self._broker is not None:
-                checks["kafka"] = bool(await self._broker.ping(timeout=2))
+        checks["kafka"] = await self._link.ping()
         needed = ["postgres", "kafka"] if self._ready_needs_broker else ["postgres"]
         return all(checks[name] for name in needed), checks

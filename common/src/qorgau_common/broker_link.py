@@ -1,0 +1,115 @@
+"""The service's link to the broker: joined within a bound, joined again afresh, topics kept.
+
+A broker that is down, or a group join that stalls (seen on Tansu), must not keep a service
+from working: the outbox keeps what it must publish, and the link tries again with a fresh
+consumer until it is in. Topics the broker lost (a restart of the memory-only development
+broker) are created again at start, every 30 s, and when a send finds one missing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+import structlog
+from aiokafka.errors import KafkaTimeoutError, UnknownTopicOrPartitionError
+from faststream.kafka import KafkaBroker
+from prometheus_client import Gauge
+
+from .kafka import ensure_topics
+from .outbox import OutboxMessage
+from .settings import ServiceSettings
+
+__all__ = ["BROKER_UP", "BrokerLink"]
+
+log = structlog.get_logger(__name__)
+
+BROKER_STOP_S = 25.0
+_TOPIC_CHECK_S = 30.0
+
+BROKER_UP = Gauge(
+    "qorgau_broker_up", "1 while the service's broker connection answers", ["service"]
+)
+
+
+class BrokerLink:
+    def __init__(
+        self, settings: ServiceSettings, service: str, build: Callable[[], KafkaBroker]
+    ) -> None:
+        self._settings = settings
+        self._service = service
+        self._build = build
+        self.broker: KafkaBroker | None = None
+
+    async def join(self) -> bool:
+        """Create missing topics, then start a fresh broker within the start timeout."""
+        broker = self._build()
+        bound = self._settings.kafka_start_timeout_s
+        try:
+            await asyncio.wait_for(self.ensure_topics(), bound)
+            await asyncio.wait_for(broker.start(), bound)
+        except Exception as exc:
+            log.warning("cannot join the broker", error=repr(exc))
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(broker.stop(), BROKER_STOP_S)
+            return False
+        self.broker = broker
+        BROKER_UP.labels(self._service).set(1)
+        return True
+
+    async def keep(self) -> None:
+        """Until cancelled: join if not joined; recreate topics the broker lost."""
+        delay = 1.0
+        while True:
+            if self.broker is None:
+                delay = 1.0 if await self.join() else min(delay * 2, 30.0)
+            else:
+                up = await self.ping()
+                BROKER_UP.labels(self._service).set(1 if up else 0)
+                if up:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(self.ensure_topics(), 10)
+            await asyncio.sleep(delay if self.broker is None else _TOPIC_CHECK_S)
+
+    async def ping(self) -> bool:
+        if self.broker is None:
+            return False
+        with contextlib.suppress(Exception):
+            return bool(await self.broker.ping(timeout=2))
+        return False
+
+    async def ensure_topics(self) -> None:
+        created = await ensure_topics(self._settings.kafka_bootstrap_servers)
+        if created:
+            log.warning("topics were missing and are created again", topics=created)
+
+    async def send(self, message: OutboxMessage) -> Awaitable[object]:
+        """Hand an outbox row to the producer; the delivery future resolves on the ack."""
+        if self.broker is None:
+            raise ConnectionError("the broker is not joined yet")
+        delivery: Awaitable[object] = await self.broker.publish(
+            message.payload,
+            topic=message.topic,
+            key=message.key,
+            headers=message.headers,
+            no_confirm=True,
+        )
+        return delivery
+
+    async def on_send_failure(self, error: BaseException) -> None:
+        if isinstance(error, UnknownTopicOrPartitionError | KafkaTimeoutError):
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.ensure_topics(), 10)
+
+    async def stop(self) -> None:
+        """Stop consuming; in-flight handlers finish and commit first."""
+        if self.broker is None:
+            return
+        try:
+            # A consumer caught in a group rebalance can keep stop() waiting; what it had
+            # not committed is redelivered to the next consumer, and consumers deduplicate.
+            await asyncio.wait_for(self.broker.stop(), BROKER_STOP_S)
+        except TimeoutError:
+            log.warning("broker did not stop in time; uncommitted messages will be redelivered")
+        self.broker = None
