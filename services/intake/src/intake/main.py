@@ -16,7 +16,7 @@ from .config import IntakeSettings
 from .consumers import MIGRATIONS, PUBLISHED, ROUTES, SERVICE
 from .domain.crypto import FieldCipher, parse_keys
 from .domain.linking import parse_link_key
-from .http import incidents, reports
+from .http import gazetteer, incidents, reports
 from .http.deps import IntakeDeps
 from .http.proofs import SignatureError
 from .http.webhooks import on_signature_error, webhooks
@@ -76,6 +76,7 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     app.state.deps = deps
     app.add_exception_handler(SignatureError, on_signature_error)
     app.include_router(reports.router)
+    app.include_router(gazetteer.router)
     app.include_router(incidents.router)
     app.include_router(webhooks)
     return app

@@ -57,11 +57,11 @@ class IntakeClient:
     async def street_suggestions(self, prefix: str) -> Sequence[StreetSuggestion]:
         response = await call(
             self._client,
-            "GET",
-            "/v1/gazetteer/streets",
+            "POST",
+            "/v1/gazetteer/streets/search",
             token=self._operator,
             needed="street suggestions",
-            params={"q": prefix, "limit": 8},
+            json={"q": prefix, "limit": 8},
         )
         return [StreetSuggestion.model_validate(s) for s in response.json()["items"]]
 

@@ -58,3 +58,23 @@ async def load(
 async def centroids(conn: Connection) -> list[Centroid]:
     rows = await conn.fetch("SELECT district, lat, lon FROM intake.district_centroids")
     return [Centroid(r["district"], r["lat"], r["lon"]) for r in rows]
+
+
+async def streets_starting(
+    conn: Connection, key_prefix: str, on: date, limit: int
+) -> tuple[int | None, list[tuple[str, str]]]:
+    """(version, [(street, district)]) of the newest version whose key starts with the prefix."""
+    version: int | None = await conn.fetchval("SELECT max(version) FROM intake.gazetteer_versions")
+    if version is None:
+        return None, []
+    rows = await conn.fetch(
+        "SELECT DISTINCT ON (street_key, district) street, district FROM intake.gazetteer"
+        " WHERE version = $1 AND starts_with(street_key, $2)"
+        " AND valid_from <= $3 AND (valid_to IS NULL OR valid_to > $3)"
+        " ORDER BY street_key, district LIMIT $4",
+        version,
+        key_prefix,
+        on,
+        limit,
+    )
+    return version, [(r["street"], r["district"]) for r in rows]
