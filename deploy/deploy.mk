@@ -36,14 +36,15 @@ endef
 export NO_COMPOSE
 
 define NO_KEY
-QORGAU_INTAKE_ENCRYPTION_KEYS is not set. Add one to .env, e.g.:
+QORGAU_INTAKE_ENCRYPTION_KEYS and QORGAU_INTAKE_LINK_KEY must be set. Add them to .env, e.g.:
   make setup && echo "QORGAU_INTAKE_ENCRYPTION_KEYS=$$($(PY) -m intake new-key)" >> .env
+  echo "QORGAU_INTAKE_LINK_KEY=$$($(PY) -m intake new-link-key)" >> .env
 endef
 export NO_KEY
 
 up: ## build the images and start the stack with Docker Compose (deploy/compose.yaml)
 	@$(COMPOSE) version >/dev/null 2>&1 || { echo "$$NO_COMPOSE" >&2; exit 1; }
-	@test -n "$$QORGAU_INTAKE_ENCRYPTION_KEYS" || { echo "$$NO_KEY" >&2; exit 1; }
+	@test -n "$$QORGAU_INTAKE_ENCRYPTION_KEYS" -a -n "$$QORGAU_INTAKE_LINK_KEY" || { echo "$$NO_KEY" >&2; exit 1; }
 	$(COMPOSE) $(COMPOSE_ARGS) up --build --detach
 	@echo "Qorgau is starting: intake at http://127.0.0.1:$${QORGAU_LOCAL_INTAKE_PORT:-8080}/v1/reports"
 	@echo "  status: $(COMPOSE) $(COMPOSE_ARGS) ps    SMS: $(COMPOSE) $(COMPOSE_ARGS) logs -f devsmsc"

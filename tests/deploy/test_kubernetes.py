@@ -145,8 +145,12 @@ def test_network_policies_allow_only_what_the_design_needs(
     for name in m.SERVICES:
         labels = {"app.kubernetes.io/name": name}
         egress = _allowed_ports(policies, labels, "egress")
-        expected_egress = {53, 5432, 9092} | ({2775} if name == "notify" else set())
+        # notify: the SMSC (SMPP) and the HTTP gateway (HTTPS), both outside the cluster.
+        expected_egress = {53, 5432, 9092} | ({2775, 443} if name == "notify" else set())
         assert egress == expected_egress, f"{name} egress {egress}"
         ingress = _allowed_ports(policies, labels, "ingress")
-        expected_ingress = {"http"} | ({8080} if name == "intake" else set())
+        # Through the ingress controller: operators to intake, supervisors to routing, the
+        # gateway's status callbacks to notify.
+        from_ingress = {"intake": {8080}, "routing": {8081}, "notify": {8082}}
+        expected_ingress = {"http"} | from_ingress.get(name, set())
         assert ingress == expected_ingress, f"{name} ingress {ingress}"

@@ -4,6 +4,16 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 from qorgau_common.settings import ServiceSettings
 
+# What a deployment must provide: the defaults are for `make run` only.
+REQUIRED_IN_DEPLOYMENT = (
+    "QORGAU_DATABASE_URL",
+    "QORGAU_CONSOLE_INTAKE_URL",
+    "QORGAU_CONSOLE_ROUTING_URL",
+    "QORGAU_CONSOLE_INTAKE_OPERATOR_TOKEN",
+    "QORGAU_CONSOLE_INTAKE_PERSONAL_TOKEN",
+    "QORGAU_CONSOLE_ROUTING_TOKEN",
+)
+
 
 class ConsoleSettings(ServiceSettings):
     """The console's settings (`QORGAU_CONSOLE_*`); built in main, never at import."""

@@ -4,6 +4,15 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 from qorgau_common.settings import ServiceSettings
 
+# What a deployment must provide: the defaults are for `make run` only, and intake refuses
+# to start without the keys (tests/deploy checks every overlay and compose provide them).
+REQUIRED_IN_DEPLOYMENT = (
+    "QORGAU_DATABASE_URL",
+    "QORGAU_KAFKA_BOOTSTRAP_SERVERS",
+    "QORGAU_INTAKE_ENCRYPTION_KEYS",
+    "QORGAU_INTAKE_LINK_KEY",
+)
+
 
 class IntakeSettings(ServiceSettings):
     model_config = SettingsConfigDict(

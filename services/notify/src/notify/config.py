@@ -2,9 +2,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 from qorgau_common.settings import ServiceSettings
+
+# What a deployment must provide: the defaults are for `make run` only.
+REQUIRED_IN_DEPLOYMENT = (
+    "QORGAU_DATABASE_URL",
+    "QORGAU_KAFKA_BOOTSTRAP_SERVERS",
+    "QORGAU_NOTIFY_SMPP_HOST",
+    "QORGAU_NOTIFY_SMPP_PASSWORD",
+)
 
 
 class NotifySettings(ServiceSettings):
@@ -39,7 +47,8 @@ class NotifySettings(ServiceSettings):
         default=20.0, gt=0, description="Messages per second to the HTTP gateway, most."
     )
     http_gateway_callback_token: SecretStr | None = Field(
-        default=None, description="If set, status callbacks must carry ?token=<this>."
+        default=None,
+        description="Status callbacks must carry ?token=<this>; required with a gateway.",
     )
     send_window: int = Field(default=32, ge=1, description="Alerts being sent at once.")
     receipt_timeout_s: float = Field(
@@ -56,6 +65,25 @@ class NotifySettings(ServiceSettings):
         gt=0,
         description="An alert whose submit was cut by a crash fails after this (never resent).",
     )
+    bare_reply_window_s: float = Field(
+        default=900.0,
+        gt=0,
+        description="A bare 1/2 applies only if no other case reached the phone within this"
+        " (the longest ack deadline); otherwise the officer is asked for the code.",
+    )
     resend_pending_after_s: float = Field(
         default=5.0, description="Retry alerts still pending (not yet submitted) after this."
     )
+
+    @model_validator(mode="after")
+    def _gateway_callbacks_are_authenticated(self) -> NotifySettings:
+        # An unauthenticated callback could mark any alert delivered or failed.
+        if self.http_gateway_url and not (
+            self.http_gateway_callback_token and self.http_gateway_callback_token.get_secret_value()
+        ):
+            raise ValueError(
+                "QORGAU_NOTIFY_HTTP_GATEWAY_CALLBACK_TOKEN is required when"
+                " QORGAU_NOTIFY_HTTP_GATEWAY_URL is set: the gateway's status callbacks must"
+                " prove they come from it"
+            )
+        return self

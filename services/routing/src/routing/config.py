@@ -8,6 +8,9 @@ from qorgau_common.settings import ServiceSettings
 
 from .domain.escalation import EscalationPolicy
 
+# What a deployment must provide: the defaults are for `make run` only.
+REQUIRED_IN_DEPLOYMENT = ("QORGAU_DATABASE_URL", "QORGAU_KAFKA_BOOTSTRAP_SERVERS")
+
 
 class RoutingSettings(ServiceSettings):
     model_config = SettingsConfigDict(
@@ -22,6 +25,15 @@ class RoutingSettings(ServiceSettings):
     escalation_interval_s: float = Field(
         default=1.0, gt=0, description="How often missed deadlines are looked for."
     )
+    reconcile_after_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="Republish an open assignment notify has not answered after this, and at"
+        " most once per this.",
+    )
+    reconcile_interval_s: float = Field(
+        default=5.0, gt=0, description="How often unanswered assignments are looked for."
+    )
 
     def policy(self) -> EscalationPolicy:
         return EscalationPolicy(
@@ -31,4 +43,5 @@ class RoutingSettings(ServiceSettings):
                 "standard": timedelta(seconds=self.ack_deadline_standard_s),
             },
             max_attempts=self.max_attempts,
+            redeliver_after=timedelta(seconds=self.reconcile_after_s),
         )
