@@ -25,7 +25,7 @@ include deploy/deploy.mk
 .DEFAULT_GOAL := help
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help setup browser run test lint format unit usecases integration system check-contracts contracts migrate docs bench clean
+.PHONY: help setup browser run test lint format unit usecases integration system check-contracts contracts migrate docs bench chaos clean
 
 help: ## show the commands
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -80,6 +80,9 @@ migrate: setup ## create topics, apply migrations, seed the demo roster
 
 docs: setup ## write AsyncAPI and OpenAPI documents to docs/api/
 	$(PY) -m qorgau_local docs --out docs/api
+
+chaos: setup ## the fault suite: 3,000 reports at 20/s while every part is killed (docs/chaos.md)
+	$(PY) -m qorgau_local chaos $(CHAOS_ARGS)
 
 bench: setup ## measure latency and throughput (whole stack, routing, notify)
 	$(PY) bench/skeleton_bench.py

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from qorgau_contracts import AlertUpdated, IncidentAssigned, IncidentReported
+from qorgau_contracts import AlertUpdated, AssignmentUpdated, IncidentAssigned, IncidentReported
 
 
 def reported(**changes: Any) -> IncidentReported:
@@ -62,3 +62,26 @@ def alert_update(
         provider="smpp",
         reason=reason,
     )
+
+
+def assignment_update(
+    assigned_event: IncidentAssigned, state: str, **changes: Any
+) -> AssignmentUpdated:
+    """Routing's `assignment.updated.v1` for `assigned_event`'s assignment."""
+    values: dict[str, Any] = {
+        "producer": "routing",
+        "correlation_id": assigned_event.correlation_id,
+        "assignment_id": assigned_event.assignment_id,
+        "incident_id": assigned_event.incident_id,
+        "short_code": assigned_event.short_code,
+        "attempt": assigned_event.attempt,
+        "officer_id": assigned_event.officer_id,
+        "purpose": assigned_event.purpose,
+        "state": state,
+        "district": assigned_event.district,
+        "priority": assigned_event.priority,
+        "risk_level": assigned_event.risk_level,
+        "address_line": assigned_event.address_line,
+    }
+    values.update(changes)
+    return AssignmentUpdated(**values)

@@ -15,7 +15,7 @@ from notify.providers.routes import Routes
 from notify.usecases.send_alert import Sending
 from notify.usecases.send_window import SendWindow
 from qorgau_common.db import create_pool
-from qorgau_contracts import AlertUpdated
+from qorgau_contracts import AlertUpdated, ReplyReceived
 
 
 @pytest.fixture
@@ -53,8 +53,18 @@ def now() -> datetime:
 
 async def updates(pool: asyncpg.Pool) -> list[AlertUpdated]:
     """Every `alert.updated.v1` in the outbox, in order."""
-    rows = await pool.fetch("SELECT payload FROM notify.outbox ORDER BY id")
+    rows = await pool.fetch(
+        "SELECT payload FROM notify.outbox WHERE topic = 'alert.updated.v1' ORDER BY id"
+    )
     return [AlertUpdated.model_validate_json(r["payload"]) for r in rows]
+
+
+async def replies_sent(pool: asyncpg.Pool) -> list[ReplyReceived]:
+    """Every `reply.received.v1` in the outbox, in order."""
+    rows = await pool.fetch(
+        "SELECT payload FROM notify.outbox WHERE topic = 'reply.received.v1' ORDER BY id"
+    )
+    return [ReplyReceived.model_validate_json(r["payload"]) for r in rows]
 
 
 async def alert_row(pool: asyncpg.Pool, assignment_id: uuid.UUID) -> dict[str, Any]:

@@ -10,14 +10,21 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from qorgau_common.db import Connection
 from qorgau_contracts import (
+    ASSIGNMENT_UPDATED,
     INCIDENT_ASSIGNED,
     INCIDENT_REPORTED,
     INCIDENT_RESOLVED,
+    INCIDENT_UNASSIGNED,
     AlertStatus,
     AlertUpdated,
+    AssignmentUpdated,
     IncidentAssigned,
     IncidentReported,
     IncidentResolved,
+    IncidentUnassigned,
+    Outcome,
+    ReplyAnswer,
+    ReplyReceived,
 )
 from routing.domain.escalation import EscalationPolicy
 from routing.domain.roster import ASTANA
@@ -128,3 +135,37 @@ async def queue(kafka: str, events: list[IncidentReported]) -> None:
         await producer.flush()
     finally:
         await producer.stop()
+
+
+async def updated_events(conn: Connection) -> list[AssignmentUpdated]:
+    """Every assignment.updated.v1 in the outbox, in order."""
+    rows = await conn.fetch(
+        "SELECT payload FROM routing.outbox WHERE topic = $1 ORDER BY id", ASSIGNMENT_UPDATED.name
+    )
+    return [AssignmentUpdated.model_validate_json(r["payload"]) for r in rows]
+
+
+async def unassigned_events(conn: Connection) -> list[IncidentUnassigned]:
+    rows = await conn.fetch(
+        "SELECT payload FROM routing.outbox WHERE topic = $1 ORDER BY id", INCIDENT_UNASSIGNED.name
+    )
+    return [IncidentUnassigned.model_validate_json(r["payload"]) for r in rows]
+
+
+def replied(
+    assigned: IncidentAssigned,
+    answer: ReplyAnswer,
+    outcome: Outcome | None = None,
+    officer_id: str | None = None,
+) -> ReplyReceived:
+    """The reply.received.v1 notify publishes for an SMS matched to `assigned`."""
+    return ReplyReceived(
+        producer="notify",
+        correlation_id=assigned.correlation_id,
+        reply_id=uuid.uuid4(),
+        assignment_id=assigned.assignment_id,
+        incident_id=assigned.incident_id,
+        officer_id=officer_id or assigned.officer_id,
+        answer=answer,
+        outcome=outcome,
+    )

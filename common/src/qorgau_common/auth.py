@@ -28,6 +28,7 @@ _bearer = HTTPBearer(auto_error=False)
 class Caller:
     name: str
     role: str
+    token_id: uuid.UUID | None = None  # which token called: what idempotency keys belong to
 
 
 def token_digest(token: str) -> bytes:
@@ -36,11 +37,11 @@ def token_digest(token: str) -> bytes:
 
 async def token_caller(conn: Connection | asyncpg.Pool, schema: str, token: str) -> Caller | None:
     row = await conn.fetchrow(
-        f'SELECT name, role FROM "{schema}".api_tokens'
+        f'SELECT id, name, role FROM "{schema}".api_tokens'
         " WHERE token_sha256 = $1 AND revoked_at IS NULL",
         token_digest(token),
     )
-    return Caller(row["name"], row["role"]) if row else None
+    return Caller(row["name"], row["role"], row["id"]) if row else None
 
 
 async def create_token(

@@ -27,21 +27,33 @@ class BodyGuard:
         if scope["path"].startswith("/v1/") and content_type != b"application/json":
             await self._reject(scope, receive, send, 415)
             return
+        # Read the whole body here, within the limit, so that an oversized chunked body is a
+        # 413 before the app sees it (an error raised from inside the app's body parsing
+        # would come out as FastAPI's 400).
+        chunks: list[bytes] = []
         received = 0
-
-        async def limited() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _TooLarge()
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.max_bytes:
+                await self._reject(scope, receive, send, 413)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        replayed = False
 
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await self._reject(scope, receive, send, 413)
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+        await self.app(scope, replay, send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send, status: int) -> None:
         detail = {
@@ -49,7 +61,3 @@ class BodyGuard:
             415: ("Unsupported media type", "Send the body as application/json."),
         }[status]
         await problem(status, *detail)(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass

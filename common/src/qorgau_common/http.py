@@ -14,7 +14,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from .guards import BodyGuard
-from .problems import install_problem_handlers
+from .problems import document_problems, install_problem_handlers
 from .runtime import ServiceRuntime
 from .settings import ServiceSettings
 
@@ -28,6 +28,7 @@ def add_operational_routes(app: FastAPI, runtime: ServiceRuntime[Any]) -> None:
         "/health/ready",
         tags=["operations"],
         summary="Readiness: PostgreSQL, and Kafka where the service needs it",
+        responses={503: {"description": "Not ready; `checks` says what is missing."}},
     )
     async def ready() -> JSONResponse:
         ok, checks = await runtime.ready()
@@ -44,6 +45,15 @@ def add_operational_routes(app: FastAPI, runtime: ServiceRuntime[Any]) -> None:
     )
     async def metrics() -> PlainTextResponse:
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+class _ServiceApp(FastAPI):
+    """Its OpenAPI document also lists the problems the chassis answers on each route."""
+
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is None:
+            document_problems(super().openapi())
+        return super().openapi()
 
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -66,7 +76,7 @@ def service_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(
+    app = _ServiceApp(
         title=title, version="0.1.0", description=description, lifespan=lifespan or run_runtime
     )
     app.state.runtime = runtime
@@ -86,5 +96,11 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=20,
+        # Keep idle connections longer than any client does (httpx: 5 s, browsers: ~60 s).
+        # With uvicorn's default of 5 s, a busy event loop ran the close timer before it read
+        # a request already waiting on the connection, and the client saw the connection
+        # closed with no answer: a report it could not know was not taken.
+        timeout_keep_alive=75,
+        backlog=2048,
     )
     asyncio.run(uvicorn.Server(config).serve())

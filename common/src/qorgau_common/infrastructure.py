@@ -12,6 +12,12 @@ INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.InterfaceError,
     asyncpg.CannotConnectNowError,
     asyncpg.TooManyConnectionsError,
+    # A pooled connection whose server went away (restart, failover, pg_terminate_backend)
+    # reads the server's FATAL notice while idle and is left mid-protocol; the next statement
+    # on it fails with "cannot switch to state 15; another operation (2) is in progress"
+    # before the pool learns the socket closed. Reproduced with pg_terminate_backend on idle
+    # pool connections (no two coroutines involved); a fresh connection cures it.
+    asyncpg.InternalClientError,
 )
 
 # SQLSTATE classes and codes that mean "the server is going away or read-only", not "bad data":

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .errors import Forbidden, InvalidInput, Unauthorized
 
-__all__ = ["PROBLEM_JSON", "install_problem_handlers", "problem"]
+__all__ = ["PROBLEM_JSON", "document_problems", "install_problem_handlers", "problem"]
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -59,7 +59,9 @@ async def _on_forbidden(_: Request, __: Exception) -> JSONResponse:
 
 async def _on_http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return problem(exc.status_code, str(exc.detail), str(exc.detail))
+    response = problem(exc.status_code, str(exc.detail), str(exc.detail))
+    response.headers.update(exc.headers or {})  # e.g. a 405's `Allow`
+    return response
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -68,3 +70,65 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Unauthorized, _on_unauthorized)
     app.add_exception_handler(Forbidden, _on_forbidden)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
+
+
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details; never echoes the input.",
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "reason": {"type": "string"}},
+            },
+        },
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+_WHY = {
+    400: "Malformed JSON or a malformed header.",
+    401: "Missing or invalid bearer token.",
+    403: "Your role may not do this.",
+    404: "Nothing at this address.",
+    413: "Body over the size limit (chunked or not).",
+    415: "Not application/json.",
+    422: "A field is missing or wrong; the problem names it.",
+}
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Document, on every operation of an OpenAPI document, the problems the chassis can
+    answer there (401/403 where a token is needed, 404 where the path names something,
+    413 and 415 for bodies, 400/422 for input), all as `application/problem+json`."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = _PROBLEM_SCHEMA
+    content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            codes: set[int] = set()
+            if operation.get("security"):
+                codes |= {401, 403}
+            if "{" in path:
+                codes.add(404)
+            if method in ("post", "put", "patch"):
+                codes.add(413)
+                if path.startswith("/v1/"):
+                    codes.add(415)
+            if operation.get("requestBody"):
+                codes |= {400, 422}
+            if operation.get("parameters"):
+                codes.add(422)
+            responses = operation["responses"]
+            for code in codes:
+                responses.setdefault(str(code), {"description": _WHY[code]})
+            for code, response in responses.items():
+                if code[0] in "45":
+                    response["content"] = content
+    return schema

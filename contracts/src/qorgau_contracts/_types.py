@@ -10,6 +10,13 @@ RiskLevel = Literal["standard", "medium", "high"]
 Language = Literal["ru", "kk"]
 AlertStatus = Literal["submitted", "delivered", "failed", "acknowledged", "declined"]
 AssignmentPurpose = Literal["assignment", "supervisor_notice"]
+AssignmentState = Literal[
+    "open", "acknowledged", "declined", "failed", "expired", "reassigned", "resolved", "notice"
+]
+ReplyAnswer = Literal["acknowledge", "decline", "resolve"]
+ReplyChannel = Literal["sms", "console"]
+ReplyVerdict = Literal["applied", "already", "moved_on", "closed", "not_yours"]
+FactChange = Literal["priority", "risk_level", "address_line", "district", "ack_deadline"]
 Outcome = Literal[
     "protective_order_issued",
     "referred_to_crisis_centre",

@@ -10,11 +10,16 @@ from ._types import (
     E164,
     AlertStatus,
     AssignmentPurpose,
+    AssignmentState,
     Channel,
     DistrictId,
+    FactChange,
     Language,
     Outcome,
     Priority,
+    ReplyAnswer,
+    ReplyChannel,
+    ReplyVerdict,
     RiskLevel,
     ShortCode,
 )
@@ -129,3 +134,79 @@ class DeadLetter(BaseModel):
     attempts: int = Field(ge=1, description="How many times it was tried.")
     first_failed_at: AwareDatetime = Field(description="First failure, UTC.")
     last_failed_at: AwareDatetime = Field(description="Last failure, UTC.")
+
+
+class ReplyReceived(Event):
+    """An officer answered one assignment; notify matched the reply to it, routing decides.
+
+    Routing answers every one with `assignment.updated.v1` carrying this `reply_id`, so the
+    officer's confirmation says what routing accepted.
+    """
+
+    event_type: Literal["reply.received"] = "reply.received"
+    reply_id: uuid.UUID = Field(description="Notify's id of the reply; routing's answer names it.")
+    assignment_id: uuid.UUID = Field(description="The assignment the reply answers.")
+    incident_id: uuid.UUID = Field(description="Incident id (NENA EIDO incident tracking id).")
+    officer_id: str = Field(
+        min_length=1, max_length=32, description="Roster id of the officer who replied."
+    )
+    answer: ReplyAnswer = Field(
+        description="`acknowledge` (1), `decline` (2) or `resolve` (3 with an outcome)."
+    )
+    outcome: Outcome | None = Field(default=None, description="For `resolve`: how it ended.")
+    channel: ReplyChannel = Field(default="sms", description="Where the officer answered.")
+
+
+class AssignmentUpdated(Event):
+    """Routing changed one assignment (or its case's facts), or answered a reply to it.
+
+    Every close is published (acknowledged, declined, failed, expired, reassigned, resolved),
+    so notify stops taking replies for it; `changed` lists facts learnt later that the
+    officer must hear of (an update SMS).
+    """
+
+    event_type: Literal["assignment.updated"] = "assignment.updated"
+    assignment_id: uuid.UUID = Field(description="The assignment.")
+    incident_id: uuid.UUID = Field(description="Incident id (NENA EIDO incident tracking id).")
+    short_code: ShortCode
+    attempt: int = Field(ge=1, description="The assignment's attempt number.")
+    officer_id: str = Field(min_length=1, max_length=32, description="Roster id of the officer.")
+    purpose: AssignmentPurpose = Field(default="assignment", description="Assignment or notice.")
+    state: AssignmentState = Field(
+        description="`open` awaits 1/2; `acknowledged` is the officer's case (3 closes it);"
+        " any other state takes no reply."
+    )
+    reason: str | None = Field(
+        default=None, max_length=200, description="Why it moved on or closed, if it did."
+    )
+    outcome: Outcome | None = Field(default=None, description="For `resolved`: how it ended.")
+    district: DistrictId | None = Field(default=None, description="The case's district now.")
+    priority: Priority = Field(description="The case's priority now.")
+    risk_level: RiskLevel = Field(description="The case's risk level now.")
+    address_line: str = Field(max_length=200, description="Address line for the SMS, now.")
+    ack_deadline: AwareDatetime | None = Field(
+        default=None, description="The deadline of an open assignment (shortened on a rise)."
+    )
+    changed: tuple[FactChange, ...] = Field(
+        default=(), description="Facts learnt since the officer was alerted: send an update SMS."
+    )
+    reply_id: uuid.UUID | None = Field(
+        default=None, description="The reply (`reply.received.v1` or the API) this answers."
+    )
+    reply_answer: ReplyAnswer | None = Field(default=None, description="What that reply asked.")
+    reply_verdict: ReplyVerdict | None = Field(
+        default=None,
+        description="What routing did with it: `applied`; `already` (nothing new); `moved_on`"
+        " (the case went to someone else); `closed` (resolved); `not_yours`.",
+    )
+
+
+class IncidentUnassigned(Event):
+    """Routing found nobody to take the incident: it waits on the supervisor's board."""
+
+    event_type: Literal["incident.unassigned"] = "incident.unassigned"
+    incident_id: uuid.UUID = Field(description="Incident id (NENA EIDO incident tracking id).")
+    short_code: ShortCode
+    attempts: int = Field(ge=0, description="Officers tried so far.")
+    reason: str = Field(max_length=200, description="Why nobody can take it.")
+    supervisor_told: bool = Field(description="Whether a duty supervisor was sent a notice.")

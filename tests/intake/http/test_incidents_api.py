@@ -37,6 +37,23 @@ async def test_operators_see_the_incident_supervisors_also_the_people(
         assert full["personal"]["caller_phone"] == "+77012345678"
 
 
+async def test_the_callers_name_is_accepted_and_shown_only_to_supervisors(
+    api: httpx.AsyncClient,
+) -> None:
+    created = await create(api, "102-caller", caller={"name": "Жанар Омарова"})
+    path = f"/v1/incidents/{created['incident_id']}"
+    as_operator = await api.get(path, headers=AUTH)
+    assert "Жанар" not in as_operator.text
+    full = (await api.get(path, headers=SUPERVISOR)).json()
+    assert full["personal"]["caller_name"] == "Жанар Омарова"
+    for bad in ({"name": "\u200b "}, {"name": "Жанар\nОмарова"}, {"nick": "Ж"}):
+        refused = await api.post(
+            "/v1/reports", json=report_body("102-caller-bad", caller=bad), headers=AUTH
+        )
+        assert refused.status_code == 422, bad
+        assert refused.json()["errors"][0]["field"].startswith("caller"), refused.text
+
+
 async def test_incidents_are_listed_a_page_at_a_time_with_a_cursor(api: httpx.AsyncClient) -> None:
     made = []
     for n in range(5):

@@ -50,7 +50,7 @@ async def test_a_repeat_is_200_with_the_same_incident(api: httpx.AsyncClient) ->
     assert again.json() == first.json()
     keyed = {**AUTH, "Idempotency-Key": "retry-7"}
     one = await api.post("/v1/reports", json=body(call_id="102-0002"), headers=keyed)
-    two = await api.post("/v1/reports", json=body(call_id="102-0003"), headers=keyed)
+    two = await api.post("/v1/reports", json=body(call_id="102-0002"), headers=keyed)
     assert (one.status_code, two.status_code) == (201, 200)
     assert two.json()["incident_id"] == one.json()["incident_id"]
     assert two.headers["location"] == one.headers["location"]

@@ -32,9 +32,9 @@ async def test_a_telegram_update_is_received_once(
 ) -> None:
     response = await api.post("/v1/webhooks/telegram", json=TELEGRAM_TEXT, headers=TG)
     assert response.status_code == 200, response.text
-    assert response.json() == {"new": 1, "follow_up": 0, "duplicate": 0}
+    assert response.json() == {"new": 1, "follow_up": 0, "duplicate": 0, "quarantined": 0}
     again = await api.post("/v1/webhooks/telegram", json=TELEGRAM_TEXT, headers=TG)
-    assert again.json() == {"new": 0, "follow_up": 0, "duplicate": 1}
+    assert again.json() == {"new": 0, "follow_up": 0, "duplicate": 1, "quarantined": 0}
     [event] = await outbox_events(database_url)
     view = (await api.get(f"/v1/incidents/{event.incident_id}", headers=SUPERVISOR)).json()
     assert (view["channel"], view["status"], view["urgent"]) == (
@@ -51,6 +51,6 @@ async def test_signed_meta_notifications_are_received(api: httpx.AsyncClient) ->
         raw, headers = signed(payload)
         response = await api.post("/v1/webhooks/meta", content=raw, headers=headers)
         assert response.status_code == 200, response.text
-        assert response.json() == {"new": 1, "follow_up": 0, "duplicate": 0}
+        assert response.json() == {"new": 1, "follow_up": 0, "duplicate": 0, "quarantined": 0}
         again = await api.post("/v1/webhooks/meta", content=raw, headers=headers)
         assert again.json()["duplicate"] == 1

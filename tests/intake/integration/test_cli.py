@@ -40,7 +40,9 @@ async def test_the_cli_rotates_and_explains_missing_keys(database_url: str) -> N
     }
     code, out = await run_intake("keys", "rotate", env=env)
     assert code == 0, out
-    assert "re-encrypted 1 incident(s) and 0 message(s) under key t9" in out
+    assert (
+        "re-encrypted 1 incident(s), 0 message(s) and 0 quarantined update(s) under key t9" in out
+    )
     code, out = await run_intake(
         "serve", env={"QORGAU_DATABASE_URL": database_url, "QORGAU_INTAKE_LINK_KEY": ""}
     )

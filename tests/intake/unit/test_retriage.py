@@ -43,10 +43,16 @@ def test_setting_the_district_reports_a_waiting_incident() -> None:
     assert now_reported(WAITING, after)
 
 
-def test_a_checklist_alone_recomputes_risk_without_reporting() -> None:
+def test_a_rise_is_reported_whatever_the_status_and_a_fall_is_not() -> None:
     after = retriage(WAITING, checklist=Checklist(weapon=True))
     assert (after.status, after.risk_level, after.priority) == ("awaiting_triage", "high", "high")
-    assert not now_reported(WAITING, after)
+    assert now_reported(WAITING, after)
+    routed = replace(after, status="assigned", district="nura")
+    assert not now_reported(routed, retriage(routed, checklist=Checklist()))
+    assert not now_reported(routed, retriage(routed, checklist=Checklist(weapon=True)))
+    found = retriage(replace(WAITING, status="assigned"), district="yesil")
+    assert found.status == "assigned"
+    assert now_reported(replace(WAITING, status="assigned"), found)
 
 
 def test_a_repeat_keeps_raising_risk_and_an_operator_raise_survives() -> None:

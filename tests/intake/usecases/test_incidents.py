@@ -16,7 +16,15 @@ from intake.usecases.view_incident import view_incident
 from qorgau_common.auth import Caller
 from qorgau_common.errors import Conflict, InvalidInput, NotFound
 
-from tests.intake.support import cipher, counts, fetch, link_key, outbox_events, report
+from tests.intake.support import (
+    cipher,
+    counts,
+    db_dump,
+    fetch,
+    link_key,
+    outbox_events,
+    report,
+)
 
 OPERATOR = Caller("operator-1", "operator")
 SUPERVISOR = Caller("supervisor-1", "supervisor")
@@ -42,6 +50,7 @@ async def test_operators_see_the_incident_supervisors_also_the_people(
         full = await view_incident(pool, cipher(), caller, incident_id)
         assert full.personal == {
             "caller_phone": "+77012345678",
+            "caller_name": None,
             "victim_name": "Айгерим Сапарова",
             "victim_phone": "+77051112233",
             "narrative": "Муж угрожает ножом.",
@@ -55,6 +64,19 @@ async def test_operators_see_the_incident_supervisors_also_the_people(
         ("supervisor-1", True),
         ("admin-1", True),
     ]
+
+
+async def test_the_callers_name_is_sealed_and_shown_only_to_supervisors(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    incident_id = await submit(pool, "102-caller", caller={"name": "Жанар\u200b Омарова"})
+    assert (await view_incident(pool, cipher(), OPERATOR, incident_id)).personal is None
+    full = await view_incident(pool, cipher(), SUPERVISOR, incident_id)
+    assert full.personal is not None
+    assert full.personal["caller_name"] == "Жанар Омарова"  # the shared line rules apply
+    [event] = await outbox_events(database_url)
+    assert "Жанар" not in event.model_dump_json()
+    assert "Жанар" not in await db_dump(database_url)  # every table, the outbox included
 
 
 async def test_a_missing_incident_is_not_found(pool: asyncpg.Pool) -> None:
@@ -127,8 +149,13 @@ async def test_triage_places_a_waiting_report_and_publishes_it_again(
     assert [line.status for line in lines] == ["awaiting_triage", "triaged", "triaged"]
     assert lines[-1].detail["published"] is True
     events = await outbox_events(database_url)
-    assert [(e.district, e.risk_level) for e in events] == [(None, "standard"), ("nura", "high")]
-    assert events[0].event_id != events[1].event_id
+    # The rise is published at once (routing's supervisor holds the case), then the district.
+    assert [(e.district, e.risk_level) for e in events] == [
+        (None, "standard"),
+        (None, "high"),
+        ("nura", "high"),
+    ]
+    assert len({e.event_id for e in events}) == 3
 
     with pytest.raises(Conflict):
         await triage_incident(pool, OPERATOR, incident_id, district="yesil", checklist=None)
@@ -136,4 +163,4 @@ async def test_triage_places_a_waiting_report_and_publishes_it_again(
         database_url, "SELECT count(*) AS n FROM intake.audit_log WHERE action = 'incident.triage'"
     )
     assert audits[0]["n"] == 2
-    assert (await counts(database_url, "outbox"))["outbox"] == 2
+    assert (await counts(database_url, "outbox"))["outbox"] == 3

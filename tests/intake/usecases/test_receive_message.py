@@ -90,6 +90,11 @@ async def test_redelivery_is_a_no_op_and_follow_ups_join_the_incident(
         ("yesil", True),
     ]
     assert events[0].incident_id == events[1].incident_id
+    # The location is the address the officer now drives to: it replaces the placeholder.
+    assert (events[0].address_line, events[1].address_line) == (
+        "адрес не указан (Telegram)",
+        "коорд. 51.12100, 71.42500 (Telegram)",
+    )
     assert "7012345678" not in await db_dump(database_url)
 
 

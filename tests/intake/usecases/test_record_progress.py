@@ -5,10 +5,16 @@ from __future__ import annotations
 import uuid
 
 import asyncpg
-from intake.usecases.record_progress import record_alert, record_assigned, record_resolved
+from intake.usecases.record_progress import (
+    record_alert,
+    record_assigned,
+    record_assignment_updated,
+    record_resolved,
+    record_unassigned,
+)
 from intake.usecases.view_incident import view_incident
 from qorgau_common.auth import Caller
-from qorgau_contracts import IncidentAssigned, IncidentResolved
+from qorgau_contracts import IncidentAssigned, IncidentResolved, IncidentUnassigned
 
 from tests import factories
 from tests.intake.support import cipher, counts, fetch, submit_directly
@@ -41,6 +47,7 @@ async def test_downstream_events_build_the_timeline_once(
     await record_assigned(pool, notice)
     await record_alert(pool, factories.alert_update(assigned, "delivered"))
     await record_alert(pool, factories.alert_update(assigned, "acknowledged"))
+    await record_assignment_updated(pool, factories.assignment_update(assigned, "acknowledged"))
     await record_resolved(pool, resolved(assigned))
 
     seen = await view_incident(pool, cipher(), SUPERVISOR, incident_id)
@@ -50,12 +57,13 @@ async def test_downstream_events_build_the_timeline_once(
         "supervisor_notice",
         "alert_delivered",
         "alert_acknowledged",
+        "assignment_acknowledged",
         "resolved",
     ]
     assert seen.incident.status == "resolved"
     assert seen.timeline[-1].detail["outcome"] == "protective_order_issued"
     assert "officer_phone" not in str([line.detail for line in seen.timeline])
-    assert (await counts(database_url, "inbox"))["inbox"] == 5
+    assert (await counts(database_url, "inbox"))["inbox"] == 6
     [row] = await fetch(database_url, "SELECT routed_at FROM intake.incidents")
     assert row["routed_at"] is not None
 
@@ -65,7 +73,7 @@ async def test_a_late_event_never_moves_the_status_back(
 ) -> None:
     incident_id = await submit_directly(database_url, "102-7002")
     assigned = factories.assigned(incident_id=incident_id, correlation_id=incident_id)
-    await record_alert(pool, factories.alert_update(assigned, "acknowledged"))
+    await record_assignment_updated(pool, factories.assignment_update(assigned, "acknowledged"))
     await record_assigned(pool, assigned)  # arrives after the acknowledgement
     await record_alert(pool, factories.alert_update(assigned, "delivered"))
     [row] = await fetch(database_url, "SELECT status FROM intake.incidents")
@@ -92,3 +100,55 @@ async def test_an_event_for_an_unknown_incident_is_claimed_and_ignored(
         "inbox": 1,
         "incident_timeline": 0,
     }
+
+
+async def test_acknowledged_only_when_routing_recorded_it_and_each_attempt_is_shown(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    incident_id = await submit_directly(database_url, "102-7101")
+    first = factories.assigned(incident_id=incident_id, correlation_id=incident_id)
+    second = factories.assigned(
+        incident_id=incident_id, correlation_id=incident_id, attempt=2, officer_id="YSL-02"
+    )
+    await record_assigned(pool, first)
+    await record_alert(pool, factories.alert_update(first, "acknowledged"))  # notify's view
+    [row] = await fetch(database_url, "SELECT status FROM intake.incidents")
+    assert row["status"] == "assigned"
+    expired = factories.assignment_update(first, "expired", reason="ack deadline missed")
+    await record_assignment_updated(pool, expired)
+    await record_assigned(pool, second)
+    await record_assignment_updated(pool, factories.assignment_update(second, "acknowledged"))
+    seen = await view_incident(pool, cipher(), SUPERVISOR, incident_id)
+    attempts = [
+        (line.status, line.detail.get("officer_id"), line.detail.get("reason"))
+        for line in seen.timeline
+        if line.status.startswith("assign")
+    ]
+    assert attempts == [
+        ("assigned", "YSL-01", None),
+        ("assignment_expired", "YSL-01", "ack deadline missed"),
+        ("assigned", "YSL-02", None),
+        ("assignment_acknowledged", "YSL-02", None),
+    ]
+    assert seen.incident.status == "acknowledged"
+
+
+async def test_nobody_to_take_it_shows_waiting_and_stops_republishing(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    incident_id = await submit_directly(database_url, "102-7102")
+    nobody = IncidentUnassigned(
+        producer="routing",
+        correlation_id=incident_id,
+        incident_id=incident_id,
+        short_code="K7Q2",
+        attempts=0,
+        reason="no officer or supervisor is on shift",
+        supervisor_told=False,
+    )
+    await record_unassigned(pool, nobody)
+    [row] = await fetch(database_url, "SELECT status, routed_at FROM intake.incidents")
+    assert row["status"] == "waiting_for_officer"
+    assert row["routed_at"] is not None
+    seen = await view_incident(pool, cipher(), SUPERVISOR, incident_id)
+    assert seen.timeline[-1].detail["reason"] == "no officer or supervisor is on shift"

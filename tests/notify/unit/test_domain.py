@@ -12,8 +12,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from notify.domain.alert import Alert, alert_text, alert_updated
 from notify.domain.phones import masked, phone_problem
-from notify.domain.replies import Reply, reply_outcome
-from notify.domain.sms import ReplyAnswer, render_answer, segment_count
 from notify.providers.base import FailureKind, Rejected, SendResult, Submitted
 from notify.providers.failover import (
     GiveUp,
@@ -27,7 +25,6 @@ from notify.providers.failover import (
 )
 from notify.providers.http_gateway import parse_send_response, parse_status_callback
 from notify.providers.ratelimit import rate_limit
-from qorgau_contracts import Language
 from qorgau_local.smsc import SmscBehaviour, set_behaviour
 
 ROUTES = ("smpp", "http")
@@ -145,16 +142,6 @@ def test_gateway_callbacks_never_raise(fields: dict[str, object]) -> None:
     parse_status_callback(fields)
 
 
-@pytest.mark.parametrize("language", ["ru", "kk"])
-@pytest.mark.parametrize(
-    "answer", ["acknowledged", "declined", "unknown_code", "no_open_alert", "not_understood"]
-)
-def test_answers_to_replies_fit_one_sms(language: Language, answer: ReplyAnswer) -> None:
-    text = render_answer(answer, language, "K7Q2")
-    assert segment_count(text) == 1
-    assert text.startswith("Qorgau")
-
-
 def test_smsc_switches_parse_from_text() -> None:
     behaviour = SmscBehaviour()
     applied = set_behaviour(
@@ -173,22 +160,6 @@ def test_part_count_matches_the_encoder(text: str) -> None:
     from notify.providers.smpp.pdu import encode
 
     assert part_count(text) == len(encode(text, 1).parts)
-
-
-@pytest.mark.parametrize(
-    ("reply", "matched", "outcome"),
-    [
-        (None, False, "not_understood"),
-        (Reply("acknowledged", "K7Q2"), True, "acknowledged"),
-        (Reply("declined", None), True, "declined"),
-        (Reply("acknowledged", "ZZZZ"), False, "unknown_code"),
-        (Reply("acknowledged", None), False, "no_open_alert"),
-    ],
-)
-def test_what_an_inspector_is_told_after_a_reply(
-    reply: Reply | None, matched: bool, outcome: ReplyAnswer
-) -> None:
-    assert reply_outcome(reply, matched=matched) == outcome
 
 
 def an_alert(**changes: Any) -> Alert:

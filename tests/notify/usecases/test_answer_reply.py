@@ -1,18 +1,22 @@
-"""An officer's reply becomes an acknowledgement or a decline, and is answered in their language."""
+"""An officer's reply: matched to one case (never a guess), passed to routing, and confirmed
+with what routing did; everything else is answered at once in the officer's language."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
 import asyncpg
-from notify.domain.receipt import Receipt
 from notify.providers.fake import FakeProvider
 from notify.usecases.answer_reply import answer_reply
+from notify.usecases.follow_assignment import follow_assignment
 from notify.usecases.record_alert import record_alert
-from notify.usecases.record_receipt import record_receipt
 from notify.usecases.send_alert import Sending, send_alert
-from qorgau_contracts import IncidentAssigned
+from qorgau_contracts import AssignmentUpdated, IncidentAssigned, ReplyReceived
 
 from tests.factories import assigned
-from tests.notify.conftest import alert_row, updates
+from tests.notify.conftest import alert_row, replies_sent
 
 PHONE = "+77000003001"
 KK_PHONE = "+77000005002"
@@ -27,67 +31,164 @@ async def alerted(pool: asyncpg.Pool, sending: Sending, **changes: object) -> In
 
 
 def notices(provider: FakeProvider, phone: str) -> list[str]:
-    """What `phone` got besides its alerts (which always name the risk)."""
-    alert = ("риск", "қауіп")
-    return [
-        s.text for s in provider.sent if s.phone == phone and not any(w in s.text for w in alert)
-    ]
+    """What `phone` got besides its alerts (which always end with the reply instructions)."""
+    alert = ("2 не могу", "2 алмаймын")
+    return [s.text for s in provider.sent if s.phone == phone and not s.text.endswith(alert)]
 
 
-async def test_a_reply_with_the_code_acknowledges_and_is_confirmed(
+def routing_says(
+    case: IncidentAssigned, state: str, reply: ReplyReceived | None = None, **changes: Any
+) -> AssignmentUpdated:
+    values: dict[str, Any] = {
+        "producer": "routing",
+        "correlation_id": case.correlation_id,
+        "assignment_id": case.assignment_id,
+        "incident_id": case.incident_id,
+        "short_code": case.short_code,
+        "attempt": case.attempt,
+        "officer_id": case.officer_id,
+        "purpose": case.purpose,
+        "state": state,
+        "district": case.district,
+        "priority": case.priority,
+        "risk_level": case.risk_level,
+        "address_line": case.address_line,
+    }
+    if reply is not None:
+        values |= {"reply_id": reply.reply_id, "reply_answer": reply.answer}
+        values["reply_verdict"] = "applied"
+    values.update(changes)
+    return AssignmentUpdated(**values)
+
+
+async def test_a_coded_reply_goes_to_routing_and_is_confirmed_with_what_routing_did(
     pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
 ) -> None:
-    event = await alerted(pool, sending, short_code="ACK1")
-    outcome = await answer_reply(pool, sending.routes, PHONE, " 1  АСк1 ")  # Cyrillic lookalikes
-    assert outcome == "acknowledged"
-    acknowledged = (await updates(pool))[-1]
-    assert (acknowledged.status, acknowledged.assignment_id) == (
-        "acknowledged",
-        event.assignment_id,
+    case = await alerted(pool, sending, short_code="ACK1")
+    assert await answer_reply(pool, sending.routes, PHONE, " 1  АСк1 ") == "forwarded"
+    (reply,) = await replies_sent(pool)
+    assert (reply.assignment_id, reply.answer, reply.officer_id) == (
+        case.assignment_id,
+        "acknowledge",
+        case.officer_id,
     )
-    row = await alert_row(pool, event.assignment_id)
-    assert row["status"] == "acknowledged"
-    assert row["answered_at"] is not None
-    assert notices(primary, PHONE) == ["Qorgau ACK1: принято, спасибо."]
+    assert notices(primary, PHONE) == []  # nothing is confirmed before routing answers
+    await follow_assignment(pool, sending.routes, routing_says(case, "acknowledged", reply))
+    assert notices(primary, PHONE) == ["Принято: ACK1, Есиль, ул. Сыганак 10 кв 5"]
+    row = await alert_row(pool, case.assignment_id)
+    assert (row["routing_state"], row["status"]) == ("acknowledged", "acknowledged")
 
 
-async def test_a_bare_answer_applies_to_the_phones_latest_open_alert_even_once_delivered(
+async def test_a_bare_reply_with_two_cases_open_asks_for_the_code(
     pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
 ) -> None:
-    older = await alerted(pool, sending, short_code="OLD1", officer_phone=KK_PHONE)
-    latest = await alerted(
-        pool, sending, short_code="DEC2", officer_phone=KK_PHONE, officer_language="kk"
-    )
-    message_id = primary.sent[-1].message_ids[0]
-    assert await record_receipt(pool, "smpp", Receipt(message_id, "DELIVRD"))
-    assert await answer_reply(pool, sending.routes, KK_PHONE, "2") == "declined"
-    assert (await alert_row(pool, latest.assignment_id))["status"] == "declined"
-    assert (await alert_row(pool, older.assignment_id))["status"] == "submitted"
-    assert notices(primary, KK_PHONE) == ["Qorgau DEC2: бас тарту қабылданды."]
+    await alerted(pool, sending, short_code="AAA1")
+    await alerted(pool, sending, short_code="BBB2")
+    assert await answer_reply(pool, sending.routes, PHONE, "1") == "ask_for_code"
+    assert await replies_sent(pool) == []
+    assert notices(primary, PHONE) == ["Qorgau: открыты BBB2, AAA1. Укажите код: 1 КОД или 2 КОД"]
 
 
-async def test_an_unknown_code_no_open_alert_or_garbage_get_a_helpful_answer_and_change_nothing(
+async def test_a_bare_reply_after_the_first_case_moved_on_still_asks(
     pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
 ) -> None:
-    event = await alerted(pool, sending)
-    assert await answer_reply(pool, sending.routes, PHONE, "1 ZZZZ") == "unknown_code"
-    assert await answer_reply(pool, sending.routes, PHONE, "привет") == "not_understood"
-    assert (await alert_row(pool, event.assignment_id))["status"] == "submitted"
-    assert await answer_reply(pool, sending.routes, PHONE, "1") == "acknowledged"
-    assert await answer_reply(pool, sending.routes, PHONE, "1") == "no_open_alert"
-    assert [u.status for u in await updates(pool)] == ["submitted", "acknowledged"]
+    # A misses S's deadline, S moves on; A is given N and replies "1" meaning S.
+    moved = await alerted(pool, sending, short_code="SSS1")
+    await follow_assignment(pool, sending.routes, routing_says(moved, "expired"))
+    await alerted(pool, sending, short_code="NNN2")
+    assert await answer_reply(pool, sending.routes, PHONE, "1") == "ask_for_code"
+    assert await answer_reply(pool, sending.routes, PHONE, "1 SSS1") == "moved_on"
+    assert await replies_sent(pool) == []
     assert notices(primary, PHONE) == [
-        "Qorgau: код ZZZZ не найден. Ответ: 1 КОД или 2 КОД",
-        "Qorgau: ответ не понят. Ответ: 1 принял, 2 не могу",
-        "Qorgau K7Q2: принято, спасибо.",
-        "Qorgau: у вас нет открытых вызовов.",
+        "Qorgau: открыты NNN2. Укажите код: 1 КОД или 2 КОД",
+        "SSS1 передано другому сотруднику, ваш ответ не учтен. Есиль, ул. Сыганак 10 кв 5",
     ]
+    now = datetime.now(UTC) + timedelta(minutes=16)
+    assert await answer_reply(pool, None, PHONE, "1", now=now) == "forwarded"
+
+
+async def test_a_late_reply_routing_refuses_gets_an_honest_answer(
+    pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
+) -> None:
+    case = await alerted(pool, sending, short_code="LATE", officer_phone=KK_PHONE,
+                         officer_language="kk")  # fmt: skip
+    assert await answer_reply(pool, sending.routes, KK_PHONE, "1") == "forwarded"
+    (reply,) = await replies_sent(pool)
+    refused = routing_says(case, "reassigned", reply, reply_verdict="moved_on")
+    await follow_assignment(pool, sending.routes, refused)
+    await follow_assignment(pool, sending.routes, refused)  # redelivered: told once
+    assert notices(primary, KK_PHONE) == [
+        "LATE басқа қызметкерге берілді, жауабыңыз есептелмеді. Есіл, ул. Сыганак 10 кв 5"
+    ]
+    assert await answer_reply(pool, sending.routes, KK_PHONE, "2") == "nothing_open"
+
+
+async def test_notices_and_drills_never_take_a_reply_meant_for_a_case(
+    pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
+) -> None:
+    await alerted(pool, sending, short_code="NOTE", purpose="supervisor_notice")
+    await alerted(pool, sending, short_code="DRIL", exercise=True)  # no provider: never sent
+    case = await alerted(pool, sending, short_code="REAL")
+    assert await answer_reply(pool, sending.routes, PHONE, "1") == "forwarded"
+    assert [r.assignment_id for r in await replies_sent(pool)] == [case.assignment_id]
+    assert await answer_reply(pool, sending.routes, PHONE, "1 NOTE") == "unknown_code"
+
+
+async def test_closing_a_case_by_sms_and_the_help(
+    pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
+) -> None:
+    case = await alerted(pool, sending, short_code="K7Q2")
+    await follow_assignment(pool, sending.routes, routing_says(case, "acknowledged"))
+    assert await answer_reply(pool, sending.routes, PHONE, "3 K7Q2 ZZ") == "unknown_outcome"
+    assert await answer_reply(pool, sending.routes, PHONE, "3 K7Q2 ЗП") == "forwarded"
+    (reply,) = await replies_sent(pool)
+    assert (reply.answer, reply.outcome) == ("resolve", "protective_order_issued")
+    done = routing_says(case, "resolved", reply, outcome="protective_order_issued")
+    await follow_assignment(pool, sending.routes, done)
+    assert await answer_reply(pool, sending.routes, PHONE, "?") == "help"
+    sent = notices(primary, PHONE)
+    assert sent[0] == "Qorgau K7Q2: итог не понят. Ответ: 3 K7Q2 ИТОГ, итоги: ЗП КЦ АД УД 0 ДБ"
+    assert sent[1] == "Закрыто: K7Q2, итог ЗП. Спасибо. Есиль, ул. Сыганак 10 кв 5"
+    assert sent[2].startswith("Qorgau: 1 КОД принял, 2 КОД отказ, 3 КОД ИТОГ закрыть.")
+
+
+async def test_facts_learnt_later_reach_the_officer_in_a_short_update(
+    pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
+) -> None:
+    case = await alerted(pool, sending, short_code="K7Q2", risk_level="standard")
+    deadline = datetime(2026, 11, 22, 5, 3, tzinfo=UTC)
+    rise = routing_says(
+        case,
+        "open",
+        risk_level="high",
+        priority="danger_now",
+        ack_deadline=deadline,
+        changed=("priority", "risk_level", "ack_deadline"),
+    )
+    await follow_assignment(pool, sending.routes, rise)
+    moved = routing_says(
+        case, "open", risk_level="high", address_line="ул. Кенесары 40", changed=("address_line",)
+    )
+    await follow_assignment(pool, sending.routes, moved)
+    assert notices(primary, PHONE) == [
+        "Qorgau K7Q2: риск ВЫСОКИЙ, СРОЧНО, ответ до 10:03",
+        "Qorgau K7Q2: адрес: Есиль, ул. Кенесары 40",
+    ]
+    row = await alert_row(pool, case.assignment_id)
+    assert (row["risk_level"], row["address_line"]) == ("high", "ул. Кенесары 40")
 
 
 async def test_a_reply_from_a_stranger_changes_nothing_and_gets_no_answer(
     pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
 ) -> None:
-    event = await alerted(pool, sending)
+    await alerted(pool, sending)
     assert await answer_reply(pool, sending.routes, "+77770000000", "1 K7Q2") == "stranger"
-    assert (await alert_row(pool, event.assignment_id))["status"] == "submitted"
+    assert await replies_sent(pool) == []
     assert [s.phone for s in primary.sent] == [PHONE]
+
+
+async def test_an_update_for_an_unknown_assignment_is_ignored(
+    pool: asyncpg.Pool, sending: Sending
+) -> None:
+    stray = routing_says(assigned(assignment_id=uuid.uuid4()), "expired")
+    assert await follow_assignment(pool, sending.routes, stray) == []

@@ -41,3 +41,31 @@ async def test_an_invalid_officer_phone_fails_the_alert_with_a_reason_and_sends_
     row = await alert_row(pool, bad.assignment_id)
     assert (row["status"], row["reason"]) == ("failed", failed.reason)
     assert primary.sent == []
+
+
+async def test_an_assignment_said_again_is_answered_with_the_alerts_status_and_no_sms(
+    pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
+) -> None:
+    event = assigned()
+    alert_id = await record_alert(pool, event)
+    assert alert_id is not None
+    await send_alert(sending, alert_id)
+    (submitted,) = await updates(pool)
+    again = event.model_copy(update={"event_id": assigned().event_id})
+    assert await record_alert(pool, again) is None  # nothing to send
+    assert await record_alert(pool, again) is None  # the same republish, redelivered
+    first, answer = await updates(pool)
+    assert answer.event_id != first.event_id
+    assert (answer.status, answer.assignment_id) == ("submitted", event.assignment_id)
+    assert answer.provider_message_ids == submitted.provider_message_ids
+    assert len(primary.sent) == 1
+
+
+async def test_a_failed_alert_said_again_is_failed_again_with_its_reason(
+    pool: asyncpg.Pool,
+) -> None:
+    bad = assigned(officer_phone="+70000000000")
+    await record_alert(pool, bad)
+    await record_alert(pool, bad.model_copy(update={"event_id": assigned().event_id}))
+    failed, again = await updates(pool)
+    assert (again.status, again.reason) == ("failed", failed.reason)

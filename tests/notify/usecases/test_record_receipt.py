@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import asyncpg
@@ -10,6 +11,7 @@ from notify.providers.fake import FakeProvider
 from notify.usecases.record_alert import record_alert
 from notify.usecases.record_receipt import record_receipt
 from notify.usecases.send_alert import Sending, send_alert
+from notify.usecases.send_window import SendWindow
 
 from tests.factories import assigned
 from tests.notify.conftest import alert_row, updates
@@ -58,3 +60,32 @@ async def test_interim_unknown_and_other_providers_receipts_change_nothing(
     assert not await record_receipt(pool, "http", Receipt(message_id, "DELIVRD"))
     assert [u.status for u in await updates(pool)] == ["submitted"]
     assert (await alert_row(pool, assignment_id))["status"] == "submitted"
+
+
+async def test_receipts_that_beat_their_submits_record_are_applied_when_it_is_recorded(
+    pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
+) -> None:
+    """The SMSC sends the receipt right after its submit_sm_resp; under load it is handled
+    before notify has recorded that submit's message id. 16 sends at once, every receipt
+    first: none may stay `submitted`."""
+    count = 16
+    window = SendWindow(sending, window=count)
+    events = [assigned() for _ in range(count)]
+    primary.hold()
+    try:
+        for event in events:
+            alert_id = await record_alert(pool, event)
+            assert alert_id is not None
+            await window.dispatch(alert_id)
+        await primary.wait_on_wire(count)
+        early = [Receipt(f"smpp-{n}", "DELIVRD") for n in range(1, count + 1)]
+        results = await asyncio.gather(*(record_receipt(pool, "smpp", r) for r in early))
+        assert not any(results), "a receipt matched before any submit was recorded"
+    finally:
+        primary.release()
+    await asyncio.wait_for(window.drain(), 30)
+    statuses = [(await alert_row(pool, e.assignment_id))["status"] for e in events]
+    assert statuses == ["delivered"] * count
+    delivered = [u for u in await updates(pool) if u.status == "delivered"]
+    assert sorted(u.assignment_id for u in delivered) == sorted(e.assignment_id for e in events)
+    assert await pool.fetchval("SELECT count(*) FROM notify.early_receipts") == 0

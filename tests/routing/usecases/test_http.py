@@ -15,6 +15,7 @@ import asyncpg
 import httpx
 import pytest
 from qorgau_common.auth import create_token
+from qorgau_contracts import IncidentAssigned
 from routing.config import RoutingSettings
 from routing.deps import RoutingDeps
 from routing.domain.roster import ASTANA
@@ -259,3 +260,29 @@ async def test_roster_changes_are_validated(api: httpx.AsyncClient, pool: asyncp
         "shift.delete",
     ]
     assert {a["actor"] for a in audit} == {"duty-1"}
+
+
+async def test_the_console_answers_for_an_officer_by_the_sms_rule(
+    api: httpx.AsyncClient, pool: asyncpg.Pool
+) -> None:
+    first = await a_case(pool)
+    assert isinstance(first, IncidentAssigned)
+    path = f"/v1/assignments/{first.assignment_id}/reply"
+    body = {"officer_id": first.officer_id, "reply": "acknowledge", "channel": "console"}
+    stranger = await api.post(path, json={**body, "officer_id": "ALM-01"}, headers=BOSS)
+    assert stranger.status_code == 409
+    assert stranger.json()["errors"][0]["field"] == "officer_id"
+    accepted = await api.post(path, json=body, headers=BOSS)
+    assert accepted.json() == {"assignment_id": str(first.assignment_id), "status": "acknowledged"}
+    declined = await api.post(path, json={**body, "reply": "decline"}, headers=BOSS)
+    assert declined.status_code == 409
+    unknown = await api.post(f"/v1/assignments/{uuid.uuid4()}/reply", json=body, headers=BOSS)
+    assert unknown.status_code == 404
+    entries = (await api.get("/v1/board", headers=BOSS)).json()["open"]
+    (entry,) = [e for e in entries if e["incident_id"] == str(first.incident_id)]
+    assert (entry["assignment_id"], entry["assignment_status"]) == (
+        str(first.assignment_id),
+        "acknowledged",
+    )
+    cases = await api.get(f"/v1/officers/{first.officer_id}/cases", headers=BOSS)
+    assert [c["assignment_id"] for c in cases.json()] == [str(first.assignment_id)]

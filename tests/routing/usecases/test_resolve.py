@@ -58,7 +58,10 @@ async def test_resolving_publishes_the_outcome_and_frees_the_officer(pool: async
     )
     assert tuple(row) == ("resolved", "protective_order_issued", NOW)
     assert load == 0
-    assert [tuple(a) for a in audit] == [("duty-1", "assignment.resolve")]
+    assert [tuple(a) for a in audit] == [
+        (f"sms:{first.officer_id}", "assignment.acknowledge"),
+        ("duty-1", "assignment.resolve"),
+    ]
 
 
 async def test_a_resolved_case_cannot_be_resolved_again(pool: asyncpg.Pool) -> None:

@@ -1,4 +1,4 @@
-"""`python -m qorgau_local run | migrate | topics | smsc`."""
+"""`python -m qorgau_local run | migrate | topics | smsc | chaos`."""
 
 from __future__ import annotations
 
@@ -6,15 +6,30 @@ import argparse
 import asyncio
 import signal
 import sys
+from contextlib import nullcontext
+from typing import TextIO
 
 from .config import LocalSettings
 
 
-async def _smsc(host: str, port: int, auto_reply: str | None, http_port: int | None) -> None:
+async def _smsc(
+    host: str,
+    port: int,
+    auto_reply: str | None,
+    http_port: int | None,
+    recording: TextIO | None = None,
+) -> None:
+    import json
+    import time
+
     from .smsc import DevSmsc, Sms, SmscBehaviour, control_app
 
     def show(sms: Sms) -> None:
         print(f"[smsc] SMS to {sms.destination} ({sms.parts} part(s)): {sms.text}", flush=True)
+        if recording is not None:  # one JSON line per whole SMS, with when it was complete
+            line = {"at": time.time(), "to": sms.destination, "parts": sms.parts, "text": sms.text}
+            recording.write(json.dumps(line, ensure_ascii=False) + "\n")
+            recording.flush()
 
     smsc = DevSmsc(
         host=host, port=port, behaviour=SmscBehaviour(auto_reply=auto_reply), on_sms=show
@@ -101,6 +116,25 @@ def main() -> None:
     )
     docs = sub.add_parser("docs", help="write AsyncAPI and OpenAPI documents")
     docs.add_argument("--out", default="docs/api", help="folder to write into")
+    chaos = sub.add_parser(
+        "chaos",
+        help="the fault suite: load the stack, kill its parts, count the SMS (docs/chaos.md)",
+    )
+    chaos.add_argument("--reports", type=int, default=3000, help="reports to submit")
+    chaos.add_argument("--rate", type=float, default=20.0, help="reports per second")
+    chaos.add_argument(
+        "--faults",
+        default="postgres,broker,intake,routing,notify",
+        help="parts to kill, in order, spread over the submission",
+    )
+    chaos.add_argument("--down-s", type=float, default=1.0, help="how long a part stays dead")
+    chaos.add_argument(
+        "--settle-s", type=float, default=180.0, help="longest wait for everything to settle"
+    )
+    chaos.add_argument("--state-dir", default=".qorgau/chaos", help="each run's data and logs")
+    chaos.add_argument(
+        "--env", action="append", metavar="NAME=VALUE", help="a service setting (repeatable)"
+    )
     smsc = sub.add_parser(
         "smsc",
         help="run only the development SMSC, or control a running one",
@@ -116,16 +150,22 @@ def main() -> None:
     )
     smsc.add_argument("--auto-reply", help="answer every alert with this, e.g. 1")
     smsc.add_argument("--http-port", type=int, help="serve the control endpoint on this port")
+    smsc.add_argument("--record", help="append every SMS received to this file (JSON lines)")
     smsc.add_argument(
         "--control", default="http://127.0.0.1:2776", help="control endpoint to talk to"
     )
     args = parser.parse_args()
     if args.command == "smsc":
         if args.action == "serve":
-            asyncio.run(_smsc(args.host, args.port, args.auto_reply, args.http_port))
+            with open(args.record, "a", encoding="utf-8") if args.record else nullcontext() as rec:
+                asyncio.run(_smsc(args.host, args.port, args.auto_reply, args.http_port, rec))
         else:
             _smsc_control(args.control, args.action, args.values)
         return
+    if args.command == "chaos":
+        from .chaos import main as chaos_main
+
+        sys.exit(chaos_main(args))
     if args.command == "docs":
         from pathlib import Path
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from intake.db import quarantine
 from qorgau_common.settings import ServiceSettings
 from qorgau_contracts import TOPICS, DeadLetter, dlq_name
 
@@ -193,16 +194,34 @@ async def _run(args: argparse.Namespace) -> None:
         for schema, count, age, stuck in await outbox_backlog(settings.database_url):
             oldest = f", oldest {age:.0f}s" if age is not None else ""
             print(f"{schema:<8} {count} unpublished{oldest}, {stuck} parked")
-    elif args.command == "reconcile":
-        from intake.usecases.reconcile import reconcile
-
-        pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2)
-        assert pool is not None
+    elif args.command == "quarantine":
+        conn = await asyncpg.connect(settings.database_url)
         try:
-            count = await reconcile(pool, args.older_than)
+            held = await quarantine.latest(conn, args.limit)
         finally:
-            await pool.close()
-        print(f"republished {count} incident(s) still without an assignment")
+            await conn.close()
+        for quarantine_id, platform, reason, at in held:
+            print(f"{at:%Y-%m-%d %H:%M:%S}  {platform:<9} {quarantine_id}  {reason}")
+        print(f"{len(held)} quarantined webhook update(s) shown (bodies stay sealed)")
+    elif args.command == "reconcile":
+        incidents, assignments = await reconcile_all(settings.database_url, args.older_than)
+        print(f"republished {incidents} incident(s) still without an assignment")
+        print(f"republished {assignments} assignment(s) notify has not answered")
+
+
+async def reconcile_all(database_url: str, older_than_s: float) -> tuple[int, int]:
+    """Every hop's reconciliation, once, now: intake republishes the incidents routing has
+    not answered, routing the assignments notify has not answered (both from their own
+    tables, so this works after the broker lost everything)."""
+    from intake.usecases.reconcile import reconcile
+    from routing.usecases.reconcile import redeliver_unanswered
+
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+    assert pool is not None
+    try:
+        return await reconcile(pool, older_than_s), await redeliver_unanswered(pool, older_than_s)
+    finally:
+        await pool.close()
 
 
 def main() -> None:
@@ -222,7 +241,11 @@ def main() -> None:
     retry = outbox_actions.add_parser("retry", help="try parked rows again")
     retry.add_argument("service", help="intake, routing or notify")
     retry.add_argument("--id", type=int, action="append", help="only this row (repeatable)")
-    reconcile = sub.add_parser("reconcile", help="republish incidents still not assigned")
+    held = sub.add_parser("quarantine", help="webhook updates set aside, with the reason")
+    held.add_argument("--limit", type=int, default=50)
+    reconcile = sub.add_parser(
+        "reconcile", help="republish incidents not assigned and assignments not answered"
+    )
     reconcile.add_argument("--older-than", type=float, default=60.0, help="seconds")
     asyncio.run(_run(parser.parse_args()))
 

@@ -32,7 +32,9 @@ from smpp34._smpp34 import (
 
 from .broker import free_port
 
-_SHORT_CODE = re.compile(r"Qorgau ([A-Z0-9]{4})\b")
+# An alert ("Qorgau K7Q2 СРОЧНО ..."), not the confirmation of an answer ("Qorgau K7Q2: ..."):
+# answering confirmations too would make every auto-replied alert cost two more SMS.
+_SHORT_CODE = re.compile(r"Qorgau ([A-Z0-9]{4}) ")
 _STATE_CODES = {name: code for code, name in MESSAGE_STATES.items()}
 
 

@@ -214,7 +214,10 @@ class Stack:
                 "QORGAU_LOCAL_<NAME>_PORT"
             )
         if s.smsc:
-            args = ["qorgau_local", "smsc", "--port", str(s.smsc_port)]
+            # The control endpoint (port + 1) lets a person answer as an inspector:
+            # `python -m qorgau_local smsc reply PHONE TEXT`.
+            control = ["--http-port", str(s.smsc_port + 1)]
+            args = ["qorgau_local", "smsc", "--port", str(s.smsc_port), *control]
             if s.smsc_auto_reply:
                 args += ["--auto-reply", s.smsc_auto_reply]
             self._spawn("smsc", args, to_terminal=True)
@@ -286,9 +289,14 @@ class Stack:
         ]
         if s.smsc:
             reply = f", answers '{s.smsc_auto_reply} <code>'" if s.smsc_auto_reply else ""
-            lines.append(
-                f"  dev SMSC      smpp://127.0.0.1:{s.smsc_port} (prints every SMS{reply})"
+            control = (
+                f" --control http://127.0.0.1:{s.smsc_port + 1}" if s.smsc_port != 2775 else ""
             )
+            lines += [
+                f"  dev SMSC      smpp://127.0.0.1:{s.smsc_port} (prints every SMS{reply})",
+                f"  reply as an inspector: .venv/bin/python -m qorgau_local smsc{control}"
+                " reply PHONE '1 CODE'",
+            ]
         lines += [
             *banner_lines(s.console_port),
             f"  service logs  {self.logs}/",

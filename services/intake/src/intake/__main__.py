@@ -70,8 +70,8 @@ async def _with_pool(settings: IntakeSettings, command: str, older_than: float |
         cipher = FieldCipher(parse_keys(settings.encryption_keys), settings.encryption_active_key)
         done = await rotate(pool, cipher)
         return (
-            f"re-encrypted {done.incidents} incident(s) and {done.messages} message(s)"
-            f" under key {cipher.active_key_id}"
+            f"re-encrypted {done.incidents} incident(s), {done.messages} message(s) and"
+            f" {done.quarantined} quarantined update(s) under key {cipher.active_key_id}"
         )
     finally:
         await pool.close()

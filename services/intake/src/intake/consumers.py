@@ -6,16 +6,26 @@ import asyncpg
 from qorgau_common.routes import EventRoutes, Published
 from qorgau_contracts import (
     ALERT_UPDATED,
+    ASSIGNMENT_UPDATED,
     INCIDENT_ASSIGNED,
     INCIDENT_REPORTED,
     INCIDENT_RESOLVED,
+    INCIDENT_UNASSIGNED,
     AlertUpdated,
+    AssignmentUpdated,
     IncidentAssigned,
     IncidentReported,
     IncidentResolved,
+    IncidentUnassigned,
 )
 
-from .usecases.record_progress import record_alert, record_assigned, record_resolved
+from .usecases.record_progress import (
+    record_alert,
+    record_assigned,
+    record_assignment_updated,
+    record_resolved,
+    record_unassigned,
+)
 
 SERVICE = "intake"
 MIGRATIONS = ("qorgau_common", "intake")
@@ -44,6 +54,25 @@ async def on_alert_updated(event: AlertUpdated, pool: asyncpg.Pool) -> None:
 @ROUTES.on(INCIDENT_RESOLVED, IncidentResolved, description="The case closed with its outcome.")
 async def on_incident_resolved(event: IncidentResolved, pool: asyncpg.Pool) -> None:
     await record_resolved(pool, event)
+
+
+@ROUTES.on(
+    ASSIGNMENT_UPDATED,
+    AssignmentUpdated,
+    description="Each attempt's end (acknowledged, declined, expired, reassigned...) with its"
+    " officer and reason; acknowledged only when routing recorded it.",
+)
+async def on_assignment_updated(event: AssignmentUpdated, pool: asyncpg.Pool) -> None:
+    await record_assignment_updated(pool, event)
+
+
+@ROUTES.on(
+    INCIDENT_UNASSIGNED,
+    IncidentUnassigned,
+    description="Nobody can take the case: shown as waiting for an officer; not republished.",
+)
+async def on_incident_unassigned(event: IncidentUnassigned, pool: asyncpg.Pool) -> None:
+    await record_unassigned(pool, event)
 
 
 PUBLISHED = (

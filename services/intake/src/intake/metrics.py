@@ -9,3 +9,8 @@ REPUBLISHED = Counter(
     "qorgau_intake_reconcile_republished_total",
     "Incidents republished because routing had not answered in time",
 )
+QUARANTINED = Counter(
+    "qorgau_intake_webhook_quarantined_total",
+    "Authentic webhook updates that could not be processed, kept in intake.webhook_quarantine",
+    ["source", "kind"],
+)

@@ -6,8 +6,18 @@ from dataclasses import dataclass
 
 import asyncpg
 from qorgau_common.routes import EventRoutes, Published
-from qorgau_contracts import ALERT_UPDATED, INCIDENT_ASSIGNED, AlertUpdated, IncidentAssigned
+from qorgau_contracts import (
+    ALERT_UPDATED,
+    ASSIGNMENT_UPDATED,
+    INCIDENT_ASSIGNED,
+    REPLY_RECEIVED,
+    AlertUpdated,
+    AssignmentUpdated,
+    IncidentAssigned,
+    ReplyReceived,
+)
 
+from .usecases.follow_assignment import follow_assignment
 from .usecases.record_alert import record_alert
 from .usecases.send_window import SendWindow
 
@@ -36,10 +46,25 @@ async def on_incident_assigned(event: IncidentAssigned, deps: NotifyDeps) -> Non
         await deps.window.dispatch(alert_id)
 
 
+@ROUTES.on(
+    ASSIGNMENT_UPDATED,
+    AssignmentUpdated,
+    description="Routing closed, accepted or updated an assignment, or answered a reply:"
+    " the alert stops taking replies, the officer gets the confirmation or an update SMS.",
+)
+async def on_assignment_updated(event: AssignmentUpdated, deps: NotifyDeps) -> None:
+    await follow_assignment(deps.pool, deps.window.sending.routes, event)
+
+
 PUBLISHED = (
     Published(
         ALERT_UPDATED,
         AlertUpdated,
         "Published through the outbox whenever an alert's status changes.",
+    ),
+    Published(
+        REPLY_RECEIVED,
+        ReplyReceived,
+        "An officer's reply matched to one assignment, for routing to decide.",
     ),
 )

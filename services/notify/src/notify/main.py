@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import structlog
 from fastapi import FastAPI
@@ -64,8 +65,10 @@ def create_app(settings: NotifySettings) -> FastAPI:
     async def http_receipt(receipt: Receipt) -> bool:
         return await record_receipt(runtime.pool, HttpGatewayProvider.name, receipt)
 
+    bare_window = timedelta(seconds=settings.bare_reply_window_s)
+
     async def reply(phone: str, text: str) -> None:
-        await answer_reply(runtime.pool, routes, phone, text)
+        await answer_reply(runtime.pool, routes, phone, text, bare_window=bare_window)
 
     smpp = SmppProvider(smpp_config(settings), on_receipt=smpp_receipt, on_reply=reply)
     http = gateway_config(settings)
@@ -106,12 +109,15 @@ def create_app(settings: NotifySettings) -> FastAPI:
                 yield
                 await runtime.stop_consuming()
         finally:
-            await runtime.stop_consuming()
-            await runtime.deps().window.drain()
-            await smpp.stop()
-            if gateway is not None:
-                await gateway.stop()
-            await runtime.close()
+            # Every step runs even if one fails (a database that restarted meanwhile must
+            # not keep notify from draining its sends and unbinding SMPP).
+            steps = [runtime.stop_consuming, runtime.deps().window.drain, smpp.stop]
+            steps += [gateway.stop] if gateway is not None else []
+            for step in [*steps, runtime.close]:
+                try:
+                    await step()
+                except Exception as exc:
+                    log.error("shutdown step failed", step=step.__qualname__, error=repr(exc))
 
     app = service_app(runtime, "Qorgau notify", lifespan=lifespan)
     token = settings.http_gateway_callback_token

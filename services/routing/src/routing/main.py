@@ -16,6 +16,7 @@ from .deps import RoutingDeps
 from .http import router
 from .usecases.escalate import escalate_all_due
 from .usecases.gauges import refresh_gauges
+from .usecases.reconcile import redeliver_unanswered
 
 DESCRIPTION = """\
 Duty supervisors manage the roster (officers, shifts, status), watch the board of open,
@@ -41,12 +42,17 @@ def create_app(settings: RoutingSettings) -> FastAPI:
         await escalate_all_due(runtime.pool, policy)
         await refresh_gauges(runtime.pool)
 
+    async def reconcile_round() -> int:
+        """Say again every assignment notify has not answered in time."""
+        return await redeliver_unanswered(runtime.pool, settings.reconcile_after_s)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
         try:
-            async with periodically(
-                "routing-escalator", settings.escalation_interval_s, escalation_round
+            async with (
+                periodically("routing-escalator", settings.escalation_interval_s, escalation_round),
+                periodically("routing-reconcile", settings.reconcile_interval_s, reconcile_round),
             ):
                 yield
         finally:

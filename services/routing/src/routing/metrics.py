@@ -36,6 +36,12 @@ UNASSIGNED = Gauge(
     "Incidents that ran out of officers and wait on the supervisor's board",
 )
 
+REPUBLISHED = Counter(
+    "qorgau_routing_assignments_republished_total",
+    "Assignments published again: unanswered by notify, or the incident reported again",
+    ["why"],
+)
+
 
 def district_label(district: str | None) -> str:
     return district or "none"

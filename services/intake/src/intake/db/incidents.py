@@ -11,6 +11,7 @@ from qorgau_common.db import Connection
 from qorgau_contracts import Coordinates
 
 from intake.domain.crypto import Sealed
+from intake.domain.idempotency import Earlier
 from intake.domain.incident import Incident, Status
 from intake.domain.retriage import TriageState
 from intake.domain.triage import Checklist
@@ -84,37 +85,61 @@ async def insert(
     call_id: str | None,
     idempotency_key: str | None,
     actor: str,
+    idempotency_token: uuid.UUID | None = None,
+    request_digest: bytes | None = None,
 ) -> bool:
     """Insert the incident; False on a conflicting call id, idempotency key or short code."""
     inserted = await conn.fetchval(
         f"INSERT INTO intake.incidents ({COLUMNS}, call_id, idempotency_key, personal, key_id,"
-        " created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
-        " $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)"
-        " ON CONFLICT DO NOTHING RETURNING true",
+        " created_by, idempotency_token, request_digest) VALUES ($1, $2, $3, $4, $5, $6, $7,"
+        " $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,"
+        " $25, $26, $27, $28) ON CONFLICT DO NOTHING RETURNING true",
         *_values(incident),
         call_id,
         idempotency_key,
         sealed.ciphertext,
         sealed.key_id,
         actor,
+        idempotency_token,
+        request_digest,
     )
     return bool(inserted)
 
 
+_NO_TOKEN = uuid.UUID(int=0)  # the scope of keys stored without a token (see 0003)
+
+
 async def find_existing(
-    conn: Connection, channel: str, call_id: str | None, idempotency_key: str | None
-) -> Incident | None:
-    """The incident an earlier submission of the same call or idempotency key created."""
+    conn: Connection,
+    channel: str,
+    call_id: str | None,
+    idempotency_key: str | None,
+    idempotency_token: uuid.UUID | None = None,
+) -> Earlier | None:
+    """The incident an earlier submission of the same call, or of the same idempotency key
+    by the same token, created; a key match first (it is what the client meant)."""
     if call_id is None and idempotency_key is None:
         return None
     row = await conn.fetchrow(
-        f"SELECT {COLUMNS} FROM intake.incidents"
-        " WHERE (channel = $1 AND call_id = $2) OR idempotency_key = $3 LIMIT 1",
+        f"SELECT {COLUMNS}, request_digest,"
+        "   (idempotency_key = $3 AND coalesce(idempotency_token, $5) = $4) AS by_key"
+        " FROM intake.incidents"
+        " WHERE (channel = $1 AND call_id = $2)"
+        "    OR (idempotency_key = $3 AND coalesce(idempotency_token, $5) = $4)"
+        " ORDER BY by_key DESC NULLS LAST LIMIT 1",
         channel,
         call_id,
         idempotency_key,
+        idempotency_token or _NO_TOKEN,
+        _NO_TOKEN,
     )
-    return from_row(row) if row else None
+    if row is None:
+        return None
+    return Earlier(
+        from_row(row),
+        bytes(row["request_digest"]) if row["request_digest"] is not None else None,
+        "Idempotency-Key" if row["by_key"] else "call_id",
+    )
 
 
 async def get(conn: Connection, incident_id: uuid.UUID, *, lock: bool = False) -> Incident | None:
@@ -193,3 +218,14 @@ async def set_location_if_missing(
         lat,
         lon,
     )
+
+
+async def set_address_line(conn: Connection, incident_id: uuid.UUID, address_line: str) -> bool:
+    """A new address line for the officer's SMS; whether it changed."""
+    changed = await conn.fetchval(
+        "UPDATE intake.incidents SET address_line = $2, updated_at = now()"
+        " WHERE id = $1 AND address_line IS DISTINCT FROM $2 RETURNING true",
+        incident_id,
+        address_line,
+    )
+    return bool(changed)

@@ -59,6 +59,10 @@ def message_aad(platform: str, message_id: str) -> bytes:
     return f"{platform}:{message_id}".encode()
 
 
+def quarantine_aad(quarantine_id: uuid.UUID) -> bytes:
+    return f"quarantine:{quarantine_id}".encode()
+
+
 class FieldCipher:
     """Seals with the active key; opens with whichever key a record names."""
 

@@ -12,7 +12,9 @@ from qorgau_contracts import Channel, Coordinates, Language, Priority, RiskLevel
 
 from .triage import Checklist
 
-Status = Literal["awaiting_triage", "reported", "assigned", "acknowledged", "resolved"]
+Status = Literal[
+    "awaiting_triage", "reported", "waiting_for_officer", "assigned", "acknowledged", "resolved"
+]
 DistrictSource = Literal["operator", "gazetteer", "location_approximate", "triage"]
 
 SHORT_CODE_ALPHABET = "ACDEFHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I, 2/Z, 5/S, 8/B lookalikes

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from qorgau_common.text import scrub_line, scrub_text, visible_length
 from qorgau_contracts import Coordinates
 
 from .crypto import Sealed
@@ -26,7 +27,7 @@ PLATFORM_NAMES: dict[Platform, str] = {
     "whatsapp": "WhatsApp",
 }
 MAX_TEXT = 10_000
-_CONTROL = {c: " " for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]}
+MAX_NAME = 200
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,20 @@ class InboundMessage:
 
 
 def clean_text(raw: str | None) -> str | None:
-    """Control characters become spaces; blank text is no text. Kept as plain text."""
+    """Scrubbed by the shared layer (NFC; controls become spaces, lone surrogates U+FFFD);
+    blank text (only spaces or invisible characters) is no text. Kept as plain text."""
     if raw is None:
         return None
-    text = raw.translate(_CONTROL).strip()[:MAX_TEXT]
-    return text or None
+    text = scrub_text(raw)[:MAX_TEXT]
+    return text if visible_length(text) else None
+
+
+def clean_name(raw: str | None) -> str | None:
+    """A sender's name, handle or shared phone: one scrubbed line, or nothing."""
+    if raw is None:
+        return None
+    line = scrub_line(raw)[:MAX_NAME]
+    return line or None
 
 
 def message_record(message: InboundMessage) -> bytes:

@@ -9,7 +9,6 @@ from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -17,6 +16,8 @@ from pydantic import (
     model_validator,
 )
 from qorgau_common.errors import InvalidInput
+from qorgau_common.text import multi_line, single_line
+from qorgau_common.times import EventTime
 from qorgau_contracts import Coordinates, DistrictId, Language, Priority
 
 from .incident import Incident, Placement
@@ -27,24 +28,11 @@ from .triage import Checklist, assess, raise_priority
 
 CLOCK_SKEW = timedelta(minutes=5)
 
-_CONTROL = frozenset(chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
-
-
-def _plain_text(value: str) -> str:
-    """No control characters (tab and newlines are fine) and no lone UTF-16 surrogates."""
-    if any(ch in _CONTROL or "\ud800" <= ch <= "\udfff" for ch in value):
-        raise ValueError("must not contain control characters")
-    return value
-
-
-Text = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_plain_text)
-]
-ShortText = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
-    AfterValidator(_plain_text),
-]
+# One line that can reach an officer's SMS or a lookup key: cleaned by the shared layer
+# (NFC, no controls, bidi and zero-width characters removed, at least one visible character).
+ShortText = Annotated[str, StringConstraints(max_length=120), single_line(max_length=120)]
+# What the caller said: newlines kept; it must say something.
+Narrative = Annotated[str, StringConstraints(max_length=10_000), multi_line(max_length=10_000)]
 Phone = Annotated[str, AfterValidator(normalise_phone)]
 
 
@@ -57,6 +45,14 @@ class Victim(BaseModel):
     )
     age_band: Literal["child", "18-29", "30-44", "45-59", "60+", "unknown"] = "unknown"
     sex: Literal["female", "male", "unknown"] = "unknown"
+
+
+class CallerDetails(BaseModel):
+    """Who called, when the operator asks (personal: sealed with the rest, never in events)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: ShortText | None = Field(default=None, description="Optional; encrypted at rest.")
 
 
 class Address(BaseModel):
@@ -91,11 +87,15 @@ class Report(BaseModel):
     call_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]{1,64}$")] = Field(
         description="The telephony system's call id; resending the same id creates nothing new."
     )
-    received_at: AwareDatetime | None = Field(
+    received_at: EventTime | None = Field(
         default=None,
-        description="When the call was received, with timezone; defaults to now.",
+        description="When the call was received, with timezone (from 2000-01-01 to a few"
+        " minutes from now); defaults to now.",
     )
     caller_phone: Phone = Field(description="Callback phone; normalised to E.164.")
+    caller: CallerDetails | None = Field(
+        default=None, description="The caller's name, if given; encrypted at rest."
+    )
     victim: Victim = Field(default_factory=Victim)
     perpetrator_relation: Relation = "unknown"
     address: Address | None = Field(default=None, description="Address, or give coordinates.")
@@ -104,7 +104,7 @@ class Report(BaseModel):
         default=None, description="District id; left out, the report waits for triage."
     )
     checklist: Checklist = Field(default_factory=Checklist)
-    narrative: Annotated[Text, StringConstraints(max_length=10_000)] = Field(
+    narrative: Narrative = Field(
         description="What the caller said, in Russian or Kazakh; encrypted at rest."
     )
     language: Language = "ru"
@@ -148,6 +148,7 @@ def personal_record(report: Report) -> bytes:
     return json.dumps(
         {
             "caller_phone": report.caller_phone,
+            "caller_name": report.caller.name if report.caller else None,
             "victim_name": report.victim.name,
             "victim_phone": report.victim.phone,
             "narrative": report.narrative,

@@ -87,6 +87,15 @@ def retriage(
     )
 
 
+_PRIORITY_RANK: dict[Priority, int] = {"standard": 0, "high": 1, "danger_now": 2}
+_RISK_RANK: dict[RiskLevel, int] = {"standard": 0, "medium": 1, "high": 2}
+
+
 def now_reported(before: TriageState, after: TriageState) -> bool:
-    """Triage gave a waiting incident its district: routing must hear about it again."""
-    return before.status == "awaiting_triage" and after.status == "reported"
+    """Routing must hear of it again, whatever the status: a district found, or a priority
+    or risk rise (routing moves the case, shortens the deadline, tells the officer)."""
+    return (
+        (before.district is None and after.district is not None)
+        or _PRIORITY_RANK[after.priority] > _PRIORITY_RANK[before.priority]
+        or _RISK_RANK[after.risk_level] > _RISK_RANK[before.risk_level]
+    )

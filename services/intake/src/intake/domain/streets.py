@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from qorgau_common.text import invisible
 
 # Kazakh letters folded to the Russian ones people type instead (Сығанақ = Сыганак).
 _FOLD = str.maketrans({"ё": "е", "ә": "а", "ғ": "г", "қ": "к", "ң": "н", "ө": "о", "ұ": "у",
@@ -25,8 +29,21 @@ _PUNCTUATION = re.compile(r"[.,;:!?\"'«»„“”()\[\]{}№#]")
 _DASHES = re.compile(r"[‐-―−]")
 
 
+ASTANA = ZoneInfo("Asia/Almaty")  # Kazakhstan has been one UTC+5 zone since 1 March 2024.
+
+
+def gazetteer_date(at: datetime) -> date:
+    """The day whose gazetteer rows apply at `at`: the calendar day in Astana, not in UTC
+    (from 00:00 to 05:00 in Astana it is still the previous day in UTC)."""
+    return at.astimezone(ASTANA).date()
+
+
 def normalise_street(raw: str) -> str:
-    """A comparable key for a street name: `ул. Сығанақ` and `Сыганак улица` give `сыганак`."""
+    """A comparable key for a street name: `ул. Сығанақ` and `Сыганак улица` give `сыганак`.
+
+    NFC first and invisible format characters out, so the key is the same however the
+    name was typed or pasted."""
+    raw = "".join(ch for ch in unicodedata.normalize("NFC", raw) if not invisible(ch))
     text = _DASHES.sub("-", raw.casefold().translate(_FOLD))
     text = _PUNCTUATION.sub(" ", text)
     text = _MULTI_WORD.sub(" ", text)

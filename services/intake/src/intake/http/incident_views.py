@@ -8,8 +8,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 from qorgau_common.errors import InvalidInput
+from qorgau_common.patch import PatchBody
+from qorgau_common.times import bounded_time
 from qorgau_contracts import Coordinates, DistrictId
 
 from intake.domain.incident import Incident, TimelineLine
@@ -69,10 +71,8 @@ class IncidentPage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page.")
 
 
-class TriageIn(BaseModel):
+class TriageIn(PatchBody):
     """Complete a report that arrived without a district or without the checklist."""
-
-    model_config = ConfigDict(extra="forbid")
 
     district: DistrictId | None = None
     checklist: Checklist | None = None
@@ -134,6 +134,6 @@ def encode_cursor(received_at: datetime, incident_id: uuid.UUID) -> str:
 def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         at, _, incident_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
-        return datetime.fromisoformat(at), uuid.UUID(incident_id)
+        return bounded_time(datetime.fromisoformat(at)), uuid.UUID(incident_id)
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise InvalidInput("cursor", "not a cursor from a previous page") from exc

@@ -6,8 +6,8 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import AwareDatetime
 from qorgau_common.auth import Caller
+from qorgau_common.times import BoundedTime
 from qorgau_contracts import DistrictId
 
 from intake.domain.incident import Status
@@ -66,7 +66,7 @@ async def get_incidents(
     caller: Annotated[Caller, Depends(ANYONE)],
     status: Status | None = None,
     district: Annotated[DistrictId | None, Query()] = None,
-    since: AwareDatetime | None = None,
+    since: BoundedTime | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> IncidentPage:

@@ -5,13 +5,16 @@ Pure. Echoes, delivery statuses, reactions and anything without content are igno
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
 
 from pydantic import Field
+from qorgau_common.times import TimeRejected, from_epoch
 
-from intake.domain.message import InboundMessage, clean_text
+from intake.domain.message import InboundMessage, clean_name, clean_text
 
-from .payloads import Payload
+from .payloads import BadMessage, Payload, Read, platform_id
 
 
 class IgId(Payload):
@@ -96,6 +99,13 @@ class MetaNotification(Payload):
     entry: tuple[MetaEntry, ...] = ()
 
 
+def _sent_at(value: int, unit_s: float, what: str) -> datetime:
+    try:
+        return from_epoch(value, unit_s=unit_s)
+    except TimeRejected as exc:
+        raise BadMessage(f"{what}: {exc}") from exc
+
+
 def _instagram(m: IgMessaging) -> InboundMessage | None:
     if m.message is None or m.message.is_echo:
         return None
@@ -109,32 +119,45 @@ def _instagram(m: IgMessaging) -> InboundMessage | None:
     )
     return InboundMessage(
         platform="instagram",
-        message_id=m.message.mid,
-        sender_id=m.sender.id,
-        sent_at=datetime.fromtimestamp(m.timestamp / 1000, UTC),
+        message_id=platform_id(m.message.mid, "mid"),
+        sender_id=platform_id(m.sender.id, "sender id"),
+        sent_at=_sent_at(m.timestamp, 1e-3, "timestamp"),
         text=clean_text(m.message.text),
         location=location,
     )
 
 
 def _whatsapp(m: WaMessage, names: dict[str, str | None]) -> InboundMessage:
+    sender = platform_id(m.sender, "from")
     return InboundMessage(
         platform="whatsapp",
-        message_id=m.id,
-        sender_id=m.sender,
-        sent_at=datetime.fromtimestamp(int(m.timestamp), UTC),
+        message_id=platform_id(m.id, "id"),
+        sender_id=sender,
+        sent_at=_sent_at(int(m.timestamp), 1.0, "timestamp"),
         text=clean_text(m.text.body) if m.text else None,
         location=(m.location.latitude, m.location.longitude) if m.location else None,
-        contact_phone=f"+{m.sender}" if m.sender.isdigit() else None,
-        sender_name=names.get(m.sender),
+        contact_phone=f"+{sender}" if sender.isascii() and sender.isdigit() else None,
+        sender_name=clean_name(names.get(m.sender)),
     )
 
 
-def meta_messages(notification: MetaNotification) -> list[InboundMessage]:
-    found: list[InboundMessage] = []
+def _take(read: Read, convert: Callable[[], InboundMessage | None]) -> None:
+    try:
+        message = convert()
+    except BadMessage as exc:
+        read.problems.append(str(exc))
+        return
+    if message is not None and message.has_content:
+        read.messages.append(message)
+
+
+def read_meta(notification: MetaNotification) -> Read:
+    """The notification's messages with content; why any other could not be read."""
+    read = Read()
     for entry in notification.entry:
         if notification.object == "instagram":
-            found.extend(m for m in map(_instagram, entry.messaging) if m is not None)
+            for messaging in entry.messaging:
+                _take(read, partial(_instagram, messaging))
         elif notification.object == "whatsapp_business_account":
             for change in entry.changes:
                 if change.field != "messages":
@@ -142,5 +165,14 @@ def meta_messages(notification: MetaNotification) -> list[InboundMessage]:
                 names = {
                     c.wa_id: c.profile.name if c.profile else None for c in change.value.contacts
                 }
-                found.extend(_whatsapp(m, names) for m in change.value.messages)
-    return [m for m in found if m.has_content]
+                for message in change.value.messages:
+                    _take(read, partial(_whatsapp, message, names))
+    return read
+
+
+def meta_messages(notification: MetaNotification) -> list[InboundMessage]:
+    """`read_meta`'s messages; a message that cannot be read raises `BadMessage`."""
+    read = read_meta(notification)
+    if read.problems:
+        raise BadMessage(read.problems[0])
+    return read.messages

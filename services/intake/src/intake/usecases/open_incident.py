@@ -13,6 +13,7 @@ from qorgau_common.db import Connection
 from intake.db import SCHEMA, links, timeline
 from intake.db import incidents as store
 from intake.domain.crypto import FieldCipher, incident_aad
+from intake.domain.idempotency import repeat_of
 from intake.domain.incident import SHORT_CODE_TRIES, Incident, new_short_code, opening_detail
 from intake.domain.linking import LINK_WINDOW, LinkKey, LinkTerm
 
@@ -43,22 +44,36 @@ async def open_incident(
     action: str,
     call_id: str | None = None,
     idempotency_key: str | None = None,
+    idempotency_token: uuid.UUID | None = None,
+    request_digest: bytes | None = None,
 ) -> tuple[Incident, bool]:
     """Store the incident `decide(short_code)` gives; (incident, created).
 
     A clash on the short code tries a fresh one; a clash on the call id or idempotency key
-    (a repeat, perhaps committed by a concurrent request) returns the earlier incident.
+    (a repeat, perhaps committed by a concurrent request) returns the earlier incident if
+    it is the same report (`request_digest`), and is refused otherwise.
     """
     for _ in range(SHORT_CODE_TRIES):
         incident = decide(new_short_code())
         sealed = cipher.seal(personal, incident_aad(incident.id))
         if await store.insert(
-            conn, incident, sealed, call_id=call_id, idempotency_key=idempotency_key, actor=actor
+            conn,
+            incident,
+            sealed,
+            call_id=call_id,
+            idempotency_key=idempotency_key,
+            actor=actor,
+            idempotency_token=idempotency_token,
+            request_digest=request_digest,
         ):
             break
-        existing = await store.find_existing(conn, incident.channel, call_id, idempotency_key)
-        if existing is not None:
-            return existing, False
+        earlier = await store.find_existing(
+            conn, incident.channel, call_id, idempotency_key, idempotency_token
+        )
+        if earlier is not None:
+            if request_digest is None:
+                return earlier.incident, False
+            return repeat_of(earlier, request_digest), False
     else:
         raise RuntimeError("could not allocate a free short code")
     await links.add(conn, incident.id, link_keys, incident.received_at)

@@ -17,7 +17,13 @@ from intake.db import gazetteer, messages, timeline
 from intake.db import incidents as store
 from intake.domain.crypto import FieldCipher, message_aad
 from intake.domain.linking import LinkKey
-from intake.domain.message import InboundMessage, accept_message, message_link_terms, message_record
+from intake.domain.message import (
+    InboundMessage,
+    accept_message,
+    message_address_line,
+    message_link_terms,
+    message_record,
+)
 from intake.domain.places import nearest_district
 from intake.domain.retriage import now_reported, retriage, triage_state
 from intake.domain.urgency import urgent
@@ -99,8 +105,15 @@ async def _follow_up(conn: Connection, incident_id: uuid.UUID, message: InboundM
     assert incident is not None
     before = triage_state(incident)
     district = None
+    placed_now = False
     if message.location is not None:
         await store.set_location_if_missing(conn, incident_id, *message.location)
+        if incident.coordinates is None:
+            # The first location is the address the officer drives to: it replaces the
+            # placeholder line, and routing texts it to whoever holds the case.
+            placed_now = await store.set_address_line(
+                conn, incident_id, message_address_line(message)[:200]
+            )
         if before.district is None:
             district = nearest_district(*message.location, await gazetteer.centroids(conn))
     after = retriage(
@@ -116,7 +129,7 @@ async def _follow_up(conn: Connection, incident_id: uuid.UUID, message: InboundM
         "message",
         {"platform": message.platform, "urgent": after.urgent, "district": after.district},
     )
-    if now_reported(before, after):
+    if now_reported(before, after) or placed_now:
         placed = await store.get(conn, incident_id)
         assert placed is not None
         await publish_reported(conn, placed)

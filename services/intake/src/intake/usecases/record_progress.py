@@ -1,4 +1,5 @@
-"""Use cases: downstream events (assigned, alert updated, resolved) → the incident timeline."""
+"""Use cases: downstream events (assigned, alert updated, assignment updated, unassigned,
+resolved) → the incident timeline."""
 
 from __future__ import annotations
 
@@ -9,17 +10,29 @@ import structlog
 from qorgau_common.inbox import claim_event
 from qorgau_contracts import (
     ALERT_UPDATED,
+    ASSIGNMENT_UPDATED,
     INCIDENT_ASSIGNED,
     INCIDENT_RESOLVED,
+    INCIDENT_UNASSIGNED,
     AlertUpdated,
+    AssignmentUpdated,
     Event,
     IncidentAssigned,
     IncidentResolved,
+    IncidentUnassigned,
 )
 
 from intake.db import SCHEMA, routing_state, timeline
 from intake.db import incidents as store
-from intake.domain.progress import Progress, advance, on_alert, on_assigned, on_resolved
+from intake.domain.progress import (
+    Progress,
+    advance,
+    on_alert,
+    on_assigned,
+    on_assignment_updated,
+    on_resolved,
+    on_unassigned,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -35,9 +48,9 @@ async def _record(
             log.warning("event for an incident intake does not know; ignored", topic=topic)
             return
         await timeline.add(conn, incident_id, progress.entry, progress.detail)
-        # Any answer from routing (an assignment or a notice to the supervisor) means the
-        # incident reached it, so reconciliation stops republishing it.
-        routed = topic == INCIDENT_ASSIGNED.name
+        # Any answer from routing (an assignment, a notice to the supervisor, or "nobody can
+        # take it") means the incident reached it, so reconciliation stops republishing it.
+        routed = topic in (INCIDENT_ASSIGNED.name, INCIDENT_UNASSIGNED.name)
         status = advance(incident.status, progress.status)
         await routing_state.set_status(conn, incident_id, status, routed=routed)
 
@@ -52,3 +65,12 @@ async def record_alert(pool: asyncpg.Pool, event: AlertUpdated) -> None:
 
 async def record_resolved(pool: asyncpg.Pool, event: IncidentResolved) -> None:
     await _record(pool, event, event.incident_id, INCIDENT_RESOLVED.name, on_resolved(event))
+
+
+async def record_assignment_updated(pool: asyncpg.Pool, event: AssignmentUpdated) -> None:
+    progress = on_assignment_updated(event)
+    await _record(pool, event, event.incident_id, ASSIGNMENT_UPDATED.name, progress)
+
+
+async def record_unassigned(pool: asyncpg.Pool, event: IncidentUnassigned) -> None:
+    await _record(pool, event, event.incident_id, INCIDENT_UNASSIGNED.name, on_unassigned(event))

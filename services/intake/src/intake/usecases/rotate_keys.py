@@ -20,6 +20,7 @@ _BATCH = 500
 class Rotated:
     incidents: int
     messages: int
+    quarantined: int
 
 
 async def rotate(pool: asyncpg.Pool, cipher: FieldCipher) -> Rotated:
@@ -30,11 +31,15 @@ async def rotate(pool: asyncpg.Pool, cipher: FieldCipher) -> Rotated:
             async with pool.acquire() as conn, conn.transaction():
                 rows = await store.sealed_not_under(conn, table, cipher.active_key_id, _BATCH)
                 for row in rows:
-                    plaintext = cipher.open(Sealed(row["key_id"], row["personal"]), row["aad"])
+                    plaintext = cipher.open(Sealed(row["key_id"], row["sealed"]), row["aad"])
                     fresh = cipher.seal(plaintext, row["aad"])
                     await store.reseal(conn, table, row["ctid"], fresh)
             total += len(rows)
             if len(rows) < _BATCH:
                 break
         counts[table] = total
-    return Rotated(incidents=counts["incidents"], messages=counts["source_messages"])
+    return Rotated(
+        incidents=counts["incidents"],
+        messages=counts["source_messages"],
+        quarantined=counts["webhook_quarantine"],
+    )

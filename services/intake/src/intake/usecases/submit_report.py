@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 import asyncpg
@@ -10,6 +11,7 @@ from qorgau_common.db import Connection
 from intake.db import gazetteer
 from intake.db import incidents as store
 from intake.domain.crypto import FieldCipher
+from intake.domain.idempotency import repeat_of
 from intake.domain.incident import Incident, Placement
 from intake.domain.linking import LinkKey
 from intake.domain.report import (
@@ -20,7 +22,7 @@ from intake.domain.report import (
     link_terms,
     personal_record,
 )
-from intake.domain.streets import normalise_street, resolve
+from intake.domain.streets import gazetteer_date, normalise_street, resolve
 from intake.metrics import REPORTS
 
 from .open_incident import find_links, open_incident
@@ -31,7 +33,7 @@ async def place(conn: Connection, report: Report, received_at: datetime) -> Plac
     if report.district is not None or report.address is None:
         return None
     street_key = normalise_street(report.address.street)
-    version, districts = await gazetteer.lookup(conn, street_key, received_at.date())
+    version, districts = await gazetteer.lookup(conn, street_key, gazetteer_date(received_at))
     if version is None:
         return Placement(None, "no gazetteer loaded")
     found = resolve(street_key, districts)
@@ -48,19 +50,27 @@ async def submit_report(
     *,
     actor: str,
     idempotency_key: str | None = None,
+    idempotency_token: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> tuple[Incident, bool]:
-    """Store the report and its event; (incident, created). A repeat returns the first one."""
+    """Store the report and its event; (incident, created).
+
+    A repeat of the call id, or of the idempotency key from the same token, returns the first
+    incident if it carries the same report, and is refused (422, naming which) if not.
+    """
     now = now or datetime.now(UTC)
     received_at = check_received_at(report, now)
+    digest = link_key.digest("request", report.model_dump_json())
     async with pool.acquire() as conn, conn.transaction():
         if report.district is not None and not await gazetteer.known_district(
             conn, report.district
         ):
             raise ReportRejected("district", f"unknown district {report.district!r}")
-        existing = await store.find_existing(conn, report.channel, report.call_id, idempotency_key)
-        if existing is not None:
-            return existing, False
+        earlier = await store.find_existing(
+            conn, report.channel, report.call_id, idempotency_key, idempotency_token
+        )
+        if earlier is not None:
+            return repeat_of(earlier, digest), False
         placement = await place(conn, report, received_at)
         keys, linked = await find_links(conn, link_key, link_terms(report), received_at)
         incident, created = await open_incident(
@@ -73,6 +83,8 @@ async def submit_report(
             action="report.create",
             call_id=report.call_id,
             idempotency_key=idempotency_key,
+            idempotency_token=idempotency_token,
+            request_digest=digest,
         )
     if created:
         REPORTS.labels(report.channel).inc()

@@ -7,14 +7,15 @@ from typing import Any
 
 import asyncpg
 from qorgau_common.db import Connection
-from qorgau_contracts import IncidentAssigned
+from qorgau_contracts import AssignmentUpdated, IncidentAssigned
 
 from notify.domain.alert import Alert, AlertState
 
 ALERT_COLUMNS = (
     "id, assignment_id, incident_id, correlation_id, phone, language, short_code, priority,"
     " risk_level, district, address_line, exercise, status, provider, provider_message_ids,"
-    " assigned_at, created_at, submitted_at, claim_token"
+    " assigned_at, created_at, submitted_at, claim_token, purpose, ack_deadline, routing_state,"
+    " officer_id"
 )
 
 Db = Connection | asyncpg.Pool
@@ -36,8 +37,8 @@ async def insert_alert(
         """
         INSERT INTO notify.alerts (id, assignment_id, incident_id, correlation_id, officer_id,
             phone, language, short_code, priority, risk_level, district, address_line, exercise,
-            assigned_at, status, reason)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+            assigned_at, status, reason, purpose, ack_deadline)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
         ON CONFLICT (assignment_id) DO NOTHING RETURNING id
         """,
         uuid.uuid4(),
@@ -56,6 +57,8 @@ async def insert_alert(
         event.occurred_at,
         "failed" if failed_reason else "pending",
         failed_reason,
+        event.purpose,
+        event.ack_deadline,
     )
     if alert_id is not None:
         return alert_id, True
@@ -69,6 +72,13 @@ async def insert_alert(
 async def get_alert(conn: Db, alert_id: uuid.UUID) -> Alert | None:
     row = await conn.fetchrow(f"SELECT {ALERT_COLUMNS} FROM notify.alerts WHERE id = $1", alert_id)
     return alert_from_row(row) if row else None
+
+
+async def alert_reason(conn: Db, alert_id: uuid.UUID) -> str | None:
+    reason: str | None = await conn.fetchval(
+        "SELECT reason FROM notify.alerts WHERE id = $1", alert_id
+    )
+    return reason
 
 
 async def find_by_message_id(conn: Connection, provider: str, message_id: str) -> Alert | None:
@@ -148,4 +158,50 @@ async def set_status(
         status,
         reason,
         only_from,
+    )
+
+
+async def alerts_for_phone(conn: Connection, phone: str, limit: int = 50) -> list[Alert]:
+    """The phone's recent alerts, newest first, locked: one reply is matched at a time."""
+    rows = await conn.fetch(
+        f"SELECT {ALERT_COLUMNS} FROM notify.alerts WHERE phone = $1"
+        " ORDER BY created_at DESC LIMIT $2 FOR UPDATE",
+        phone,
+        limit,
+    )
+    return [alert_from_row(r) for r in rows]
+
+
+async def for_assignment(conn: Connection, assignment_id: uuid.UUID) -> Alert | None:
+    row = await conn.fetchrow(
+        f"SELECT {ALERT_COLUMNS} FROM notify.alerts WHERE assignment_id = $1 FOR UPDATE",
+        assignment_id,
+    )
+    return alert_from_row(row) if row else None
+
+
+async def apply_routing_state(
+    conn: Connection, alert_id: uuid.UUID, event: AssignmentUpdated
+) -> None:
+    """What routing now says of the alert's assignment, and the case's facts.
+
+    An accepted or closed assignment is not resent for a missing receipt: its answer is in."""
+    await conn.execute(
+        "UPDATE notify.alerts SET routing_state = $2, priority = $3, risk_level = $4,"
+        " address_line = $5, district = coalesce($6, district),"
+        " ack_deadline = coalesce($7, ack_deadline), updated_at = now(),"
+        " status = CASE WHEN $2 IN ('acknowledged', 'declined')"
+        "   AND status IN ('submitted', 'delivered') THEN $2 ELSE status END,"
+        " answered_at = CASE WHEN $2 IN ('acknowledged', 'declined')"
+        "   THEN coalesce(answered_at, now()) ELSE answered_at END,"
+        " receipt_checked_at = CASE WHEN $2 <> 'open'"
+        "   THEN coalesce(receipt_checked_at, now()) ELSE receipt_checked_at END"
+        " WHERE id = $1",
+        alert_id,
+        event.state,
+        event.priority,
+        event.risk_level,
+        event.address_line,
+        event.district,
+        event.ack_deadline,
     )

@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from qorgau_contracts import AlertStatus, AlertUpdated, Language, Priority, RiskLevel
+from qorgau_contracts import (
+    AlertStatus,
+    AlertUpdated,
+    AssignmentPurpose,
+    AssignmentState,
+    Language,
+    Priority,
+    RiskLevel,
+)
 
 from .sms import AlertText, render_alert
 
@@ -44,6 +52,10 @@ class Alert:
     created_at: datetime | None = None
     submitted_at: datetime | None = None
     claim_token: uuid.UUID | None = None
+    purpose: AssignmentPurpose = "assignment"
+    ack_deadline: datetime | None = None
+    routing_state: AssignmentState | None = None
+    officer_id: str = ""
 
 
 def alert_text(alert: Alert) -> str:

@@ -122,28 +122,3 @@ def render_alert(alert: AlertText) -> str:
         address = address[:-1]
         text = f"{head}{district}, {address.rstrip()}…{tail}"
     return text
-
-
-# Answers to an inspector's reply: one segment each.
-ReplyAnswer = Literal["acknowledged", "declined", "unknown_code", "no_open_alert", "not_understood"]
-_ANSWERS: Mapping[Language, Mapping[ReplyAnswer, str]] = {
-    "ru": {
-        "acknowledged": "Qorgau {code}: принято, спасибо.",
-        "declined": "Qorgau {code}: отказ принят, передаем другому.",
-        "unknown_code": "Qorgau: код {code} не найден. Ответ: 1 КОД или 2 КОД",
-        "no_open_alert": "Qorgau: у вас нет открытых вызовов.",
-        "not_understood": "Qorgau: ответ не понят. Ответ: 1 принял, 2 не могу",
-    },
-    "kk": {
-        "acknowledged": "Qorgau {code}: қабылданды, рахмет.",
-        "declined": "Qorgau {code}: бас тарту қабылданды.",
-        "unknown_code": "Qorgau: {code} коды табылмады. Жауап: 1 КОД не 2 КОД",
-        "no_open_alert": "Qorgau: ашық шақырулар жоқ.",
-        "not_understood": "Qorgau: жауап түсініксіз. Жауап: 1 қабылдадым, 2 алмаймын",
-    },
-}
-
-
-def render_answer(answer: ReplyAnswer, language: Language, code: str = "") -> str:
-    """The short SMS an inspector gets back after replying."""
-    return _ANSWERS[language][answer].format(code=code)

@@ -56,6 +56,7 @@ def parse_send_response(status_code: int, body: bytes) -> SendResult:
     return Rejected(f"HTTP gateway refused the message (code {code})", "error")
 
 
+_MAX_ID = 128
 _NUMERIC_STATES = {str(k): v for k, v in MESSAGE_STATES.items()}
 
 
@@ -67,9 +68,14 @@ def parse_status_callback(fields: Mapping[str, Any]) -> Receipt | None:
         return None
     state = str(status).strip().upper()
     state = _NUMERIC_STATES.get(state, state)
-    if not str(message_id).strip() or not state.isalpha() or len(state) > 16:
+    if not state.isascii() or not state.isalpha() or len(state) > 16:
         return None
-    return Receipt(str(message_id).strip(), state)
+    # Ids are compared with what the gateway answered at submit: printable ASCII, bounded
+    # (a NUL or a megabyte of id is garbage, and PostgreSQL cannot store a NUL).
+    found = str(message_id).strip()
+    if not 0 < len(found) <= _MAX_ID or not all(" " < ch < "\x7f" for ch in found):
+        return None
+    return Receipt(found, state)
 
 
 class HttpGatewayProvider:
@@ -107,7 +113,9 @@ class HttpGatewayProvider:
         try:
             response = await self._client.post(
                 SEND_PATH,
-                params={"output": "json", "api": "v1", "apiKey": self._config.api_key},
+                params={"output": "json", "api": "v1"},
+                # The key in a header, never in the URL (URLs end up in proxies' logs).
+                headers={"X-API-Key": self._config.api_key},
                 data={"recipient": phone.lstrip("+"), "text": text, "from": self._config.sender},
             )
         except httpx.HTTPError as exc:

@@ -6,15 +6,39 @@ from datetime import UTC, datetime
 
 import asyncpg
 import structlog
+from qorgau_common.db import Connection
 from qorgau_contracts import AlertStatus
 
+from notify.db import early_receipts
 from notify.db.alerts import find_by_message_id, set_status
 from notify.db.outbox import enqueue_alert_updated
-from notify.domain.alert import alert_updated
+from notify.domain.alert import Alert, alert_updated
 from notify.domain.receipt import Receipt
 from notify.metrics import ALERTS, INBOUND, RECEIPT_LATENCY
 
 log = structlog.get_logger(__name__)
+
+
+async def apply_receipt(conn: Connection, alert: Alert, receipt: Receipt) -> AlertStatus:
+    """A final receipt's effect on its submitted alert, in the caller's transaction."""
+    status: AlertStatus = "delivered" if receipt.delivered else "failed"
+    reason = None if receipt.delivered else f"delivery receipt: {receipt.state}"
+    await set_status(conn, alert.id, status, reason)
+    await enqueue_alert_updated(conn, alert_updated(alert, status, reason=reason))
+    ALERTS.labels(status).inc()
+    return status
+
+
+async def apply_early_receipts(
+    conn: Connection, alert: Alert, provider: str, message_ids: tuple[str, ...]
+) -> bool:
+    """Just recorded as submitted: apply a final receipt that came before (the first one)."""
+    early = [r for r in await early_receipts.take(conn, provider, message_ids) if r.final]
+    if not early:
+        return False
+    await apply_receipt(conn, alert, early[0])
+    log.info("early delivery receipt applied", alert_id=str(alert.id), state=early[0].state)
+    return True
 
 
 async def record_receipt(
@@ -27,13 +51,11 @@ async def record_receipt(
     async with pool.acquire() as conn, conn.transaction():
         alert = await find_by_message_id(conn, provider, receipt.message_id)
         if alert is None:
+            # Perhaps early: its submit's ids are not recorded yet. Applied when they are.
+            await early_receipts.park(conn, provider, receipt)
             INBOUND.labels(provider, "receipt_unmatched").inc()
             return False
-        status: AlertStatus = "delivered" if receipt.delivered else "failed"
-        reason = None if receipt.delivered else f"delivery receipt: {receipt.state}"
-        await set_status(conn, alert.id, status, reason)
-        await enqueue_alert_updated(conn, alert_updated(alert, status, reason=reason))
-    ALERTS.labels(status).inc()
+        await apply_receipt(conn, alert, receipt)
     if alert.submitted_at is not None:
         latency = (now or datetime.now(UTC)) - alert.submitted_at
         RECEIPT_LATENCY.labels(provider).observe(latency.total_seconds())

@@ -31,6 +31,8 @@ from notify.providers.base import CLAIM_LOST, Rejected, Submitted
 from notify.providers.failover import GiveUp, RetryLater, SendVia, Step, after_rejection, first_step
 from notify.providers.routes import Routes
 
+from .record_receipt import apply_early_receipts
+
 log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
@@ -161,6 +163,9 @@ async def _record_submitted(
         await alerts.mark_submitted(conn, alert.id, provider, result.message_ids, segments)
         event = alert_updated(alert, "submitted", provider=provider, message_ids=result.message_ids)
         await enqueue_alert_updated(conn, event)
+        submitted = await alerts.get_alert(conn, alert.id)
+        assert submitted is not None
+        await apply_early_receipts(conn, submitted, provider, result.message_ids)
     ALERTS.labels("submitted").inc()
     SEGMENTS.observe(segments)
     if alert.assigned_at is not None:

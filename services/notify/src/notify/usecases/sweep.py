@@ -8,7 +8,7 @@ from datetime import datetime
 import asyncpg
 import structlog
 
-from notify.db import claims
+from notify.db import claims, early_receipts
 from notify.db.outbox import enqueue_alert_updated
 from notify.domain.alert import IN_DOUBT_REASON, alert_updated
 from notify.metrics import IN_DOUBT
@@ -34,6 +34,7 @@ async def sweep_once(
         await window.dispatch(alert_id, now=now)
     for alert_id in await claims.take_overdue_receipts(pool, receipt_timeout_s, now):
         await resend_without_receipt(window.sending, alert_id, now=now)
+    await early_receipts.purge(pool)
     IN_DOUBT.set(await claims.count_in_doubt(pool))
     await fail_in_doubt(pool, in_doubt_after_s, now)
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
+import asyncpg
 from qorgau_common.db import Connection
 from qorgau_contracts import AlertStatus, AssignmentPurpose, Outcome
 
 from routing.domain.cases import Assignment, AssignmentRoute, AssignmentStatus
 
-_COLUMNS = "id, incident_id, attempt, officer_id, purpose, status, created_at"
+_COLUMNS = "id, incident_id, attempt, officer_id, purpose, status, created_at, ack_deadline"
 
 
 async def lock_roster(conn: Connection) -> None:
@@ -43,11 +45,14 @@ async def insert(
     ack_deadline: datetime,
     purpose: AssignmentPurpose,
     now: datetime,
-) -> None:
+) -> bool:
+    """Write the assignment; False if this attempt already has one of this purpose (a
+    supervisor told twice at one attempt is told once)."""
     status: AssignmentStatus = "open" if purpose == "assignment" else "notice"
-    await conn.execute(
+    inserted = await conn.fetchval(
         "INSERT INTO routing.assignments (id, incident_id, attempt, officer_id, route,"
-        " ack_deadline, purpose, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        " ack_deadline, purpose, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        " ON CONFLICT (incident_id, attempt, purpose) DO NOTHING RETURNING true",
         assignment_id,
         incident_id,
         attempt,
@@ -58,6 +63,7 @@ async def insert(
         status,
         now,
     )
+    return bool(inserted)
 
 
 async def locked(conn: Connection, assignment_id: uuid.UUID) -> Assignment | None:
@@ -115,4 +121,73 @@ async def close(
 async def set_alert_status(conn: Connection, assignment_id: uuid.UUID, status: AlertStatus) -> None:
     await conn.execute(
         "UPDATE routing.assignments SET alert_status = $2 WHERE id = $1", assignment_id, status
+    )
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What an `incident.assigned.v1` said about one assignment, to say it again."""
+
+    id: uuid.UUID
+    incident_id: uuid.UUID
+    attempt: int
+    officer_id: str
+    purpose: AssignmentPurpose
+    ack_deadline: datetime
+    created_at: datetime
+    republished_at: datetime | None = None
+
+    def said_within(self, seconds: float, now: datetime) -> bool:
+        """Sent or republished less than `seconds` before `now`."""
+        last = self.republished_at or self.created_at
+        return (now - last).total_seconds() < seconds
+
+
+_SENT = "id, incident_id, attempt, officer_id, purpose, ack_deadline"
+_SENT_ROW = f"{_SENT}, created_at, republished_at"
+_QUIET = "coalesce(republished_at, created_at) <= $1::timestamptz - make_interval(secs => $2)"
+
+
+async def unanswered(
+    conn: Connection, now: datetime, older_than_s: float, limit: int
+) -> list[Sent]:
+    """Open assignments with no alert status, quiet for `older_than_s` (since created or
+    last republished), locked; another routing process skips them."""
+    rows = await conn.fetch(
+        f"SELECT {_SENT_ROW} FROM routing.assignments"
+        " WHERE status = 'open' AND purpose = 'assignment' AND alert_status IS NULL"
+        f" AND {_QUIET} ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED",
+        now,
+        older_than_s,
+        limit,
+    )
+    return [_sent(r) for r in rows]
+
+
+async def current(conn: Connection, incident_id: uuid.UUID) -> list[Sent]:
+    """The incident's live assignments, or else its latest supervisor notice, locked, with
+    when each was last republished: what routing last told the others about it."""
+    rows = await conn.fetch(
+        f"SELECT {_SENT_ROW}, status FROM routing.assignments"
+        " WHERE incident_id = $1 AND status IN ('open', 'acknowledged', 'notice')"
+        " ORDER BY attempt DESC FOR UPDATE",
+        incident_id,
+    )
+    live = [r for r in rows if r["status"] != "notice"]
+    return [_sent(r) for r in live or rows[:1]]
+
+
+def _sent(row: asyncpg.Record) -> Sent:
+    return Sent(**{name: row[name] for name in Sent.__dataclass_fields__})
+
+
+async def mark_republished(conn: Connection, ids: list[uuid.UUID], now: datetime) -> None:
+    await conn.execute(
+        "UPDATE routing.assignments SET republished_at = $2 WHERE id = ANY($1)", ids, now
+    )
+
+
+async def set_deadline(conn: Connection, assignment_id: uuid.UUID, deadline: datetime) -> None:
+    await conn.execute(
+        "UPDATE routing.assignments SET ack_deadline = $2 WHERE id = $1", assignment_id, deadline
     )

@@ -50,20 +50,31 @@ async def locked(conn: Connection, incident_id: uuid.UUID) -> Incident | None:
     return Incident(**dict(row)) if row else None
 
 
+async def get(conn: Connection, incident_id: uuid.UUID) -> Incident | None:
+    """The incident, not locked."""
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM routing.incidents WHERE id = $1", incident_id
+    )
+    return Incident(**dict(row)) if row else None
+
+
 async def update_triage(
     conn: Connection,
     incident_id: uuid.UUID,
     district: str | None,
     priority: Priority,
     risk_level: RiskLevel,
+    address_line: str | None = None,
 ) -> None:
     await conn.execute(
         "UPDATE routing.incidents SET district = coalesce($2, district), priority = $3,"
-        " risk_level = $4, updated_at = now() WHERE id = $1",
+        " risk_level = $4, address_line = coalesce($5, address_line), updated_at = now()"
+        " WHERE id = $1",
         incident_id,
         district,
         priority,
         risk_level,
+        address_line,
     )
 
 
@@ -84,7 +95,8 @@ async def board_rows(conn: Connection | asyncpg.Pool) -> list[asyncpg.Record]:
     return await conn.fetch(
         """
         SELECT i.id, i.short_code, i.district, i.priority, i.status, i.status_reason,
-               i.received_at, a.officer_id, a.attempt, a.status AS assignment_status,
+               i.received_at, a.id AS assignment_id, a.officer_id, a.attempt,
+               a.status AS assignment_status,
                a.alert_status, a.ack_deadline
         FROM routing.incidents i
         LEFT JOIN LATERAL (

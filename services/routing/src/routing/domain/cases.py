@@ -49,6 +49,7 @@ class Assignment:
     purpose: AssignmentPurpose
     status: AssignmentStatus
     created_at: datetime
+    ack_deadline: datetime | None = None
 
     @property
     def awaits_answer(self) -> bool:

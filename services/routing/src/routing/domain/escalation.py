@@ -20,6 +20,9 @@ class EscalationPolicy:
     ack_deadlines: Mapping[Priority, timedelta] = field(default_factory=lambda: ACK_DEADLINES)
     max_attempts: int = 4
     supervisor_told_at_attempt: int = 2
+    # An open assignment notify has not answered (no alert status) is said again after this,
+    # and at most once per this: routing owns redelivery on the routing → notify hop.
+    redeliver_after: timedelta = timedelta(seconds=30)
 
     def ack_deadline(self, priority: Priority, now: datetime) -> datetime:
         return now + self.ack_deadlines[priority]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from qorgau_common.patch import PatchBody
+from qorgau_common.text import single_line
+from qorgau_common.times import BoundedTime
 from qorgau_contracts import DistrictId, Language
 
 from routing.db import roster as roster_db
@@ -15,7 +18,11 @@ from routing.usecases import officers, shifts
 from .access import OfficerId, Supervisor, deps
 
 router = APIRouter(tags=["roster"])
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+# An officer's name reaches supervisors' screens and, with the phone, SMS: one clean line.
+Name = Annotated[str, StringConstraints(max_length=120), single_line(max_length=120)]
+Phone = Annotated[
+    str, StringConstraints(max_length=40), single_line(), Field(description="Work phone; E.164.")
+]
 
 
 class OfficerIn(BaseModel):
@@ -23,7 +30,7 @@ class OfficerIn(BaseModel):
 
     id: OfficerId
     name: Name
-    phone: str = Field(description="Work phone; normalised to E.164.")
+    phone: Phone
     home_district: DistrictId
     covers: list[DistrictId] = Field(default_factory=list, description="Other districts covered.")
     language: Language = "ru"
@@ -31,11 +38,11 @@ class OfficerIn(BaseModel):
     active: bool = True
 
 
-class OfficerChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class OfficerChange(PatchBody):
+    """The fields to change; a field left out stays, a null is refused."""
 
     name: Name | None = None
-    phone: str | None = None
+    phone: Phone | None = None
     home_district: DistrictId | None = None
     covers: list[DistrictId] | None = None
     language: Language | None = None
@@ -53,8 +60,8 @@ class ShiftIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     officer_id: OfficerId
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: BoundedTime
+    ends_at: BoundedTime
 
 
 @router.get("/officers", summary="List officers")
@@ -89,8 +96,8 @@ async def list_shifts(
     request: Request,
     _: Supervisor,
     officer_id: OfficerId | None = None,
-    since: Annotated[AwareDatetime | None, Query()] = None,
-    until: Annotated[AwareDatetime | None, Query()] = None,
+    since: Annotated[BoundedTime | None, Query()] = None,
+    until: Annotated[BoundedTime | None, Query()] = None,
 ) -> list[dict[str, Any]]:
     return await shifts.list_shifts(deps(request).pool, officer_id, since, until)
 
@@ -103,6 +110,8 @@ async def add_shift(body: ShiftIn, request: Request, caller: Supervisor) -> dict
 
 
 @router.delete("/shifts/{shift_id}", status_code=204, summary="Remove a shift")
-async def remove_shift(shift_id: int, request: Request, caller: Supervisor) -> Response:
+async def remove_shift(
+    shift_id: Annotated[int, Path(ge=1, le=2**63 - 1)], request: Request, caller: Supervisor
+) -> Response:
     await shifts.remove_shift(deps(request).pool, shift_id, caller.name)
     return Response(status_code=204)

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-from qorgau_contracts import Outcome
+from qorgau_common.text import single_line
+from qorgau_contracts import Outcome, ReplyAnswer, ReplyChannel
 
-from routing.usecases.board import board
+from routing.domain.answers import OfficerAnswer
+from routing.usecases.answer import reply_from_console
+from routing.usecases.board import board, officer_cases
 from routing.usecases.reassign import reassign
 from routing.usecases.resolve import resolve
 
 from .access import OfficerId, Supervisor, deps
 
 router = APIRouter(tags=["supervision"])
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+# A reason goes to the audit trail and the board: one clean line that says something.
+Reason = Annotated[
+    str, StringConstraints(max_length=200), single_line(min_visible=3, max_length=200)
+]
 
 
 class ReassignIn(BaseModel):
@@ -30,6 +36,16 @@ class ResolveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: Outcome
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    officer_id: OfficerId
+    reply: Literal["acknowledge", "decline"] = Field(
+        description="The officer's answer, as an SMS 1 or 2; closing a case is `/resolve`."
+    )
+    channel: ReplyChannel = "console"
 
 
 @router.get("/board", summary="What is open, unacknowledged, escalated")
@@ -57,3 +73,29 @@ async def post_resolve(
 ) -> dict[str, Any]:
     await resolve(deps(request).pool, assignment_id, body.outcome, caller.name)
     return {"assignment_id": str(assignment_id), "outcome": body.outcome}
+
+
+@router.post(
+    "/assignments/{assignment_id}/reply",
+    summary="An officer's answer (acknowledge or decline), by the same rule as an SMS reply",
+)
+async def post_reply(
+    assignment_id: uuid.UUID, body: ReplyIn, request: Request, caller: Supervisor
+) -> dict[str, Any]:
+    given = deps(request)
+    answer: ReplyAnswer = body.reply
+    status = await reply_from_console(
+        given.pool,
+        assignment_id,
+        OfficerAnswer(body.officer_id, answer, channel=body.channel),
+        caller.name,
+        given.policy,
+    )
+    return {"assignment_id": str(assignment_id), "status": status}
+
+
+@router.get("/officers/{officer_id}/cases", summary="The officer's open and accepted cases")
+async def get_officer_cases(
+    officer_id: OfficerId, request: Request, _: Supervisor
+) -> list[dict[str, Any]]:
+    return await officer_cases(deps(request).pool, officer_id)

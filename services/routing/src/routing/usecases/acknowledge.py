@@ -1,8 +1,10 @@
 """Use case: notify's view of an alert changed (`alert.updated.v1`).
 
-An officer's acknowledgement closes the case's escalation; a decline or a failed delivery
-moves the case to the next officer at once. A late answer to an attempt already moved on,
-and any answer to a supervisor's notice, changes nothing but the alert status shown.
+A failed delivery moves the case to the next officer at once. An `acknowledged` or
+`declined` alert (published by notify before replies had their own topic) is applied as
+the officer's answer, by the same rule as `reply.received.v1`. A late status for an
+attempt already moved on, and any status of a supervisor's notice, changes nothing but the
+alert status shown.
 """
 
 from __future__ import annotations
@@ -12,15 +14,18 @@ from datetime import UTC, datetime
 import asyncpg
 import structlog
 from qorgau_common.inbox import claim_event
-from qorgau_contracts import ALERT_UPDATED, AlertUpdated
+from qorgau_contracts import ALERT_UPDATED, AlertUpdated, ReplyAnswer
 
 from routing.db import SCHEMA
 from routing.db import assignments as assignments_db
 from routing.db import incidents as incidents_db
+from routing.domain.answers import OfficerAnswer
 from routing.domain.cases import moved_on_reason, moves_on
 from routing.domain.escalation import EscalationPolicy
-from routing.metrics import ESCALATIONS, TIME_TO_ACKNOWLEDGE, district_label
+from routing.metrics import ESCALATIONS, district_label
+from routing.usecases.answer import answer_assignment
 from routing.usecases.assign import assign_next
+from routing.usecases.assignment_updated import close_assignment
 
 log = structlog.get_logger(__name__)
 
@@ -39,18 +44,19 @@ async def apply_alert_update(
         await assignments_db.set_alert_status(conn, assigned.id, event.status)
         if not assigned.awaits_answer:
             return
-        incident = await incidents_db.locked(conn, assigned.incident_id)
-        assert incident is not None
-        district = district_label(incident.district)
-        if event.status == "acknowledged":
-            await assignments_db.close(conn, assigned.id, "acknowledged", now)
-            await incidents_db.set_status(conn, incident.id, "acknowledged")
-            TIME_TO_ACKNOWLEDGE.labels(district).observe(
-                max(0.0, (now - assigned.created_at).total_seconds())
+        if event.status in ("acknowledged", "declined"):
+            answer: ReplyAnswer = "acknowledge" if event.status == "acknowledged" else "decline"
+            reason = moved_on_reason("declined", event.reason) if answer == "decline" else None
+            given = OfficerAnswer(assigned.officer_id, answer, reason=reason)
+            actor = f"sms:{assigned.officer_id}"
+            await answer_assignment(
+                conn, assigned.id, given, policy, now, reply_id=None, actor=actor
             )
-            log.info("assignment acknowledged", officer_id=assigned.officer_id)
-        elif (moved := moves_on(event.status)) is not None:
+            return
+        if (moved := moves_on(event.status)) is not None:
+            incident = await incidents_db.locked(conn, assigned.incident_id)
+            assert incident is not None
             reason = moved_on_reason(moved, event.reason)
-            await assignments_db.close(conn, assigned.id, moved, now, reason=reason)
-            ESCALATIONS.labels(district, moved).inc()
+            await close_assignment(conn, incident, assigned, moved, now, reason=reason)
+            ESCALATIONS.labels(district_label(incident.district), moved).inc()
             await assign_next(conn, incident, policy, now)

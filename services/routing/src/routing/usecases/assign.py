@@ -18,7 +18,6 @@ from qorgau_contracts import (
     INCIDENT_ASSIGNED,
     INCIDENT_REPORTED,
     AssignmentPurpose,
-    IncidentAssigned,
     IncidentReported,
 )
 
@@ -28,8 +27,15 @@ from routing.db import incidents as incidents_db
 from routing.db import roster as roster_db
 from routing.domain.cases import AssignmentRoute, Incident
 from routing.domain.escalation import EscalationPolicy
+from routing.domain.late_facts import changed_facts
 from routing.domain.policy import Chosen, Exhausted, next_officer, supervisor_to_tell
 from routing.metrics import ESCALATIONS, TIME_TO_ASSIGN, district_label
+
+from .assignment_updated import close_assignment
+from .incident_assigned import assigned_event
+from .incident_unassigned import publish_unassigned
+from .late_facts import tell_late_facts
+from .reconcile import republish_current
 
 log = structlog.get_logger(__name__)
 
@@ -66,23 +72,31 @@ async def _reported_again(
 ) -> None:
     """A known incident reported again: a reconciliation republish, or a triage result.
 
-    A district found later moves a case that only the supervisor holds, and nobody has
-    accepted, to the district's officers; otherwise only the record is updated.
+    A district found later moves a case nobody has accepted to the district's officers.
+    A priority or risk rise or a new address reaches the officers holding the case (a
+    shorter deadline, an update SMS); otherwise only the record is updated.
     """
     known = await incidents_db.locked(conn, event.incident_id)
     assert known is not None
-    found_district = known.district is None and district is not None
-    await incidents_db.update_triage(conn, known.id, district, event.priority, event.risk_level)
+    changes = changed_facts(known, district, event.priority, event.risk_level, event.address_line)
+    found_district = "district" in changes
+    await incidents_db.update_triage(
+        conn, known.id, district, event.priority, event.risk_level, event.address_line
+    )
+    if changes and known.status != "resolved" and not (found_district and not known.settled):
+        await tell_late_facts(conn, known.id, changes, policy, now)
     if not found_district or known.settled:
-        log.info("incident already routed; republished event recorded")
+        # Intake's reconciliation asks again while it has heard nothing (or triage updated
+        # the record): say again what routing decided, so the question leads to progress.
+        await republish_current(conn, known, policy.redeliver_after.total_seconds(), now)
         return
     live = await assignments_db.live(conn, known.id)
     if any(current.status == "acknowledged" for current in live):
         return
-    for current in live:
-        await assignments_db.close(conn, current.id, "reassigned", now, reason="district found")
     refreshed = await incidents_db.locked(conn, known.id)
     assert refreshed is not None
+    for current in live:
+        await close_assignment(conn, refreshed, current, "reassigned", now, reason="district found")
     log.info("district found after triage; routing to the district", district=district)
     await assign_next(conn, refreshed, policy, now)
 
@@ -129,6 +143,10 @@ async def assign_next(
     if supervisor is not None:
         await _give(conn, incident, supervisor, attempt, "notice", deadline, now)
         log.info("duty supervisor told", supervisor_id=supervisor, attempt=attempt)
+    if isinstance(outcome, Exhausted):
+        await publish_unassigned(
+            conn, incident, last, outcome.reason, supervisor_told=supervisor is not None
+        )
     return outcome
 
 
@@ -146,25 +164,17 @@ async def _give(
     phone, language = await roster_db.mark_assigned(
         conn, officer_id, now, counts=purpose == "assignment"
     )
-    event = IncidentAssigned(
-        producer=SCHEMA,
-        correlation_id=incident.correlation_id,
-        exercise=incident.exercise,
-        assignment_id=uuid.uuid4(),
-        incident_id=incident.id,
-        short_code=incident.short_code,
-        attempt=attempt,
+    event = assigned_event(
+        incident,
+        uuid.uuid4(),
         officer_id=officer_id,
-        officer_phone=phone,
-        officer_language=language,
-        district=incident.district,
-        priority=incident.priority,
-        risk_level=incident.risk_level,
-        address_line=incident.address_line,
+        phone=phone,
+        language=language,
+        attempt=attempt,
         ack_deadline=ack_deadline,
         purpose=purpose,
     )
-    await assignments_db.insert(
+    written = await assignments_db.insert(
         conn,
         event.assignment_id,
         incident.id,
@@ -175,4 +185,7 @@ async def _give(
         purpose=purpose,
         now=now,
     )
+    if not written:
+        log.info("supervisor already told at this attempt", attempt=attempt)
+        return
     await enqueue(conn, SCHEMA, INCIDENT_ASSIGNED.name, str(incident.id), event)

@@ -28,6 +28,9 @@ async def board(pool: asyncpg.Pool, now: datetime | None = None) -> dict[str, An
             "status": r["status"],
             "reason": r["status_reason"],
             "age_s": round((now - r["received_at"]).total_seconds()),
+            "assignment_id": str(r["assignment_id"]) if r["assignment_id"] else None,
+            "assignment_status": r["assignment_status"],
+            "unassignable": r["status"] == "unassigned_escalated",
             "officer_id": r["officer_id"],
             "attempt": r["attempt"],
             "alert_status": r["alert_status"],
@@ -45,3 +48,15 @@ async def board(pool: asyncpg.Pool, now: datetime | None = None) -> dict[str, An
         "escalated": [i for i in incidents if i["status"] == "unassigned_escalated"],
         "open": incidents,
     }
+
+
+async def officer_cases(
+    pool: asyncpg.Pool, officer_id: str, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The board's open entries whose current assignment is this officer's."""
+    entries: list[dict[str, Any]] = (await board(pool, now))["open"]
+    return [
+        e
+        for e in entries
+        if e["officer_id"] == officer_id and e["assignment_status"] in ("open", "acknowledged")
+    ]

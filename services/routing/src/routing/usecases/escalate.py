@@ -16,6 +16,7 @@ from routing.db import incidents as incidents_db
 from routing.domain.escalation import EscalationPolicy
 from routing.metrics import ESCALATIONS, district_label
 from routing.usecases.assign import assign_next
+from routing.usecases.assignment_updated import close_assignment
 
 log = structlog.get_logger(__name__)
 
@@ -30,8 +31,8 @@ async def escalate_due(
         for assigned in due:
             incident = await incidents_db.locked(conn, assigned.incident_id)
             assert incident is not None
-            await assignments_db.close(
-                conn, assigned.id, "expired", now, reason="ack deadline missed"
+            await close_assignment(
+                conn, incident, assigned, "expired", now, reason="ack deadline missed"
             )
             ESCALATIONS.labels(district_label(incident.district), "expired").inc()
             log.warning(

@@ -17,6 +17,7 @@ from routing.domain.cases import Route
 from routing.domain.escalation import EscalationPolicy
 from routing.domain.policy import Chosen
 from routing.usecases.assign import assign_next
+from routing.usecases.assignment_updated import close_assignment
 
 
 async def reassign(
@@ -42,7 +43,7 @@ async def reassign(
         if not target["active"]:
             raise InvalidInput("officer_id", "the officer is not active")
         for current in await assignments_db.live(conn, incident_id):
-            await assignments_db.close(conn, current.id, "reassigned", now, reason=reason)
+            await close_assignment(conn, incident, current, "reassigned", now, reason=reason)
         route: Route = "supervisor" if target["role"] == "supervisor" else "manual"
         await assign_next(conn, incident, policy, now, chosen=Chosen(officer_id, route))
         attempt, _ = await assignments_db.attempts_so_far(conn, incident_id)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 from qorgau_common.audit import audit
+from qorgau_common.db import Connection
 from qorgau_common.errors import Conflict, NotFound
 from qorgau_common.outbox import enqueue
 from qorgau_contracts import INCIDENT_RESOLVED, IncidentResolved, Outcome
@@ -14,6 +15,9 @@ from qorgau_contracts import INCIDENT_RESOLVED, IncidentResolved, Outcome
 from routing.db import SCHEMA
 from routing.db import assignments as assignments_db
 from routing.db import incidents as incidents_db
+from routing.domain.cases import Assignment, Incident
+
+from .assignment_updated import Answered, close_assignment
 
 
 async def resolve(
@@ -32,24 +36,41 @@ async def resolve(
             raise Conflict("assignment_id", f"the assignment is already {assigned.status}")
         incident = await incidents_db.locked(conn, assigned.incident_id)
         assert incident is not None
-        await assignments_db.close(conn, assigned.id, "resolved", now, outcome=outcome)
-        await incidents_db.set_status(conn, incident.id, "resolved", outcome)
-        event = IncidentResolved(
-            producer=SCHEMA,
-            correlation_id=incident.correlation_id,
-            exercise=incident.exercise,
-            incident_id=incident.id,
-            assignment_id=assigned.id,
-            officer_id=assigned.officer_id,
-            outcome=outcome,
-            resolved_by=actor[:64],
-        )
-        await enqueue(conn, SCHEMA, INCIDENT_RESOLVED.name, str(incident.id), event)
-        await audit(
-            conn,
-            SCHEMA,
-            actor,
-            "assignment.resolve",
-            incident.id,
-            {"assignment_id": str(assignment_id), "outcome": outcome},
-        )
+        await resolve_case(conn, incident, assigned, outcome, actor, now)
+
+
+async def resolve_case(
+    conn: Connection,
+    incident: Incident,
+    assigned: Assignment,
+    outcome: Outcome,
+    actor: str,
+    now: datetime,
+    *,
+    answered: Answered | None = None,
+) -> None:
+    """Close a resolvable assignment with its outcome, in the caller's transaction: the
+    supervisor's API and the officer's "3 CODE OUTCOME" both end here."""
+    await close_assignment(
+        conn, incident, assigned, "resolved", now, outcome=outcome, answered=answered
+    )
+    await incidents_db.set_status(conn, incident.id, "resolved", outcome)
+    event = IncidentResolved(
+        producer=SCHEMA,
+        correlation_id=incident.correlation_id,
+        exercise=incident.exercise,
+        incident_id=incident.id,
+        assignment_id=assigned.id,
+        officer_id=assigned.officer_id,
+        outcome=outcome,
+        resolved_by=actor[:64],
+    )
+    await enqueue(conn, SCHEMA, INCIDENT_RESOLVED.name, str(incident.id), event)
+    await audit(
+        conn,
+        SCHEMA,
+        actor,
+        "assignment.resolve",
+        incident.id,
+        {"assignment_id": str(assigned.id), "outcome": outcome},
+    )

@@ -1,0 +1,110 @@
+"""Which alert an officer's reply is for: never a guess. Pure.
+
+A case alert takes replies while routing has not closed its assignment: `1`/`2` while it
+is open, `3` also once accepted. Notices and drills that were never sent take none. A reply
+with a code applies to the phone's alert with that code; a bare `1`/`2` only when exactly
+one case is open for the phone and no other case reached it within `bare_window`;
+otherwise the officer is asked for the code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from .alert import Alert
+from .replies import Reply
+
+ReplyState = Literal["open", "accepted", "closed"]
+_SENT = frozenset({"submitted", "delivered", "acknowledged", "declined"})
+
+
+def reply_state(alert: Alert) -> ReplyState:
+    """What routing last said of the alert's assignment, as a reply sees it."""
+    if alert.routing_state in (None, "open"):
+        return "open"
+    return "accepted" if alert.routing_state == "acknowledged" else "closed"
+
+
+def is_case(alert: Alert) -> bool:
+    """An assignment the officer actually received (a drill with no provider never was)."""
+    return (
+        alert.purpose == "assignment"
+        and alert.status in _SENT
+        and alert.provider not in (None, "none")
+    )
+
+
+@dataclass(frozen=True)
+class Matched:
+    alert: Alert
+
+
+@dataclass(frozen=True)
+class AskForCode:
+    codes: tuple[str, ...]  # the open codes, newest first
+
+
+@dataclass(frozen=True)
+class Gone:
+    """The code names a case of this phone that routing closed: it moved on or ended."""
+
+    alert: Alert
+
+
+@dataclass(frozen=True)
+class UnknownCode:
+    code: str
+
+
+@dataclass(frozen=True)
+class NothingOpen:
+    pass
+
+
+Match = Matched | AskForCode | Gone | UnknownCode | NothingOpen
+
+
+def _takes(alert: Alert, reply: Reply) -> bool:
+    state = reply_state(alert)
+    return state == "open" or (state == "accepted" and reply.answer != "decline")
+
+
+def match_reply(
+    reply: Reply, alerts: Sequence[Alert], now: datetime, bare_window: timedelta
+) -> Match:
+    """The one alert `reply` applies to, or why none; `alerts` are the phone's, any order."""
+    cases = sorted(
+        (a for a in alerts if is_case(a)),
+        key=lambda a: a.assigned_at or a.created_at or now,
+        reverse=True,
+    )
+    if reply.short_code is not None:
+        named = [a for a in cases if a.short_code == reply.short_code]
+        if not named:
+            return UnknownCode(reply.short_code)
+        taking = [a for a in named if _takes(a, reply)]
+        return Matched(taking[0]) if taking else Gone(named[0])
+    # One case per incident: a case given back to the same officer is its newest alert.
+    newest = {a.incident_id: a for a in reversed(cases)}
+    open_cases = [a for a in cases if reply_state(a) == "open" and newest[a.incident_id] is a]
+    codes = tuple(dict.fromkeys(a.short_code for a in open_cases))
+    if reply.answer == "resolve":
+        live = [a for a in cases if reply_state(a) != "closed"]
+        return (
+            AskForCode(tuple(dict.fromkeys(a.short_code for a in live))) if live else NothingOpen()
+        )
+    if not open_cases:
+        return NothingOpen()
+    (only, *others) = open_cases
+    recent = [
+        a
+        for a in cases
+        if a.incident_id != only.incident_id
+        and (a.assigned_at or a.created_at or now) >= now - bare_window
+    ]
+    if others or recent:
+        return AskForCode(codes)
+    return Matched(only)

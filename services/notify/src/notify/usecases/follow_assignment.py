@@ -1,0 +1,71 @@
+"""Use case: routing's word on an assignment (`assignment.updated.v1`) reaches the alert.
+
+The alert takes replies only while routing keeps the assignment open (or accepted, for `3`).
+When the update answers a reply, the officer gets the confirmation of what routing did;
+when it lists facts learnt later, the officer of a live case gets a short update SMS.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+import structlog
+from qorgau_common.inbox import claim_event
+from qorgau_contracts import ASSIGNMENT_UPDATED, AssignmentUpdated
+
+from notify.db import SCHEMA
+from notify.db.alerts import apply_routing_state, for_assignment
+from notify.db.replies import answered
+from notify.domain.reply_match import is_case
+from notify.domain.reply_texts import render_update, render_verdict
+from notify.providers.routes import Routes
+
+log = structlog.get_logger(__name__)
+
+
+async def follow_assignment(
+    pool: asyncpg.Pool, routes: Routes | None, event: AssignmentUpdated
+) -> list[str]:
+    """Record routing's word; the texts sent to the officer (a confirmation, an update)."""
+    texts: list[str] = []
+    async with pool.acquire() as conn, conn.transaction():
+        if not await claim_event(conn, SCHEMA, event, ASSIGNMENT_UPDATED.name):
+            return texts
+        alert = await for_assignment(conn, event.assignment_id)
+        if alert is None:
+            log.info("update for an assignment notify never alerted ignored")
+            return texts
+        await apply_routing_state(conn, alert.id, event)
+        reply = None
+        if event.reply_id is not None and event.reply_verdict is not None:
+            reply = await answered(conn, event.reply_id, event.reply_verdict)
+    if reply is not None and event.reply_verdict is not None:
+        texts.append(
+            render_verdict(
+                event.reply_verdict,
+                reply["answer"],
+                alert.language,
+                event.short_code,
+                event.district,
+                event.address_line,
+                reply["outcome"],
+            )
+        )
+    if event.changed and event.state in ("open", "acknowledged") and is_case(alert):
+        update = render_update(
+            event.changed,
+            alert.language,
+            event.short_code,
+            priority=event.priority,
+            risk_level=event.risk_level,
+            district=event.district,
+            address_line=event.address_line,
+            ack_deadline=event.ack_deadline,
+        )
+        if update is not None:
+            texts.append(update)
+    if routes is not None:
+        for text in texts:
+            await routes.send_notice(alert.phone, text, alert.exercise)
+    if texts:
+        log.info("officer told", state=event.state, messages=len(texts))
+    return texts

@@ -1,0 +1,79 @@
+"""The chassis at the HTTP edge: bodies over the limit (chunked or not) are 413, a 405 says
+what is allowed, and the OpenAPI document lists the problems each route can answer."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from pydantic import BaseModel
+from qorgau_common.http import service_app
+
+LIMIT = 1000
+
+
+@dataclass
+class Settings:
+    max_body_bytes: int = LIMIT
+
+
+@dataclass
+class Runtime:
+    settings: Settings = field(default_factory=Settings)
+
+
+class Thing(BaseModel):
+    text: str
+
+
+def app() -> FastAPI:
+    built = service_app(Runtime(), "edge test")  # type: ignore[arg-type]
+
+    @built.post("/v1/things/{thing_id}")
+    async def post_thing(thing_id: int, thing: Thing) -> dict[str, Any]:
+        return {"id": thing_id, "length": len(thing.text)}
+
+    return built
+
+
+def client() -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app()), base_url="http://t")
+
+
+async def chunks(total: int) -> AsyncIterator[bytes]:
+    yield b'{"text": "'
+    for _ in range(total // 100):
+        yield b"x" * 100
+    yield b'"}'
+
+
+async def test_an_oversized_body_is_413_chunked_or_not() -> None:
+    async with client() as api:
+        json = {"Content-Type": "application/json"}
+        small = await api.post("/v1/things/1", content=chunks(500), headers=json)
+        assert (small.status_code, small.json()) == (200, {"id": 1, "length": 500})
+        declared = await api.post("/v1/things/1", content=b"x" * (LIMIT + 1), headers=json)
+        assert declared.status_code == 413
+        chunked = await api.post("/v1/things/1", content=chunks(5 * LIMIT), headers=json)
+        assert chunked.status_code == 413, chunked.text
+        assert chunked.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_405_carries_allow() -> None:
+    async with client() as api:
+        response = await api.get("/v1/things/1")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_the_openapi_document_lists_the_problems() -> None:
+    schema = app().openapi()
+    responses = schema["paths"]["/v1/things/{thing_id}"]["post"]["responses"]
+    assert {"400", "404", "413", "415", "422"} <= set(responses)
+    for code in ("400", "404", "413", "415", "422"):
+        assert list(responses[code]["content"]) == ["application/problem+json"]
+    assert "Problem" in schema["components"]["schemas"]

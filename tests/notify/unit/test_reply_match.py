@@ -1,0 +1,161 @@
+"""A reply applies to at most one case, and only to an open assignment of that phone.
+
+Hypothesis drives interleavings of alerts (cases, notices, drills never sent), deliveries,
+routing's closes and acceptances (deadlines, declines, reassignments, resolutions) and
+replies, and checks every reply's match against the model it was made in.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+from notify.domain.alert import Alert
+from notify.domain.replies import Reply
+from notify.domain.reply_match import (
+    AskForCode,
+    Gone,
+    Matched,
+    NothingOpen,
+    UnknownCode,
+    is_case,
+    match_reply,
+    reply_state,
+)
+
+T0 = datetime(2026, 11, 22, 5, 0, tzinfo=UTC)
+WINDOW = timedelta(minutes=15)
+CODES = ["K7Q2", "LPQL", "AC34"]
+
+
+def an_alert(**changes: Any) -> Alert:
+    values: dict[str, Any] = {
+        "id": uuid.uuid4(),
+        "assignment_id": uuid.uuid4(),
+        "incident_id": uuid.uuid4(),
+        "correlation_id": uuid.uuid4(),
+        "phone": "+77000003001",
+        "language": "ru",
+        "short_code": "K7Q2",
+        "priority": "high",
+        "risk_level": "high",
+        "district": "yesil",
+        "address_line": "ул. Сыганак 10",
+        "exercise": False,
+        "status": "submitted",
+        "provider": "smpp",
+        "provider_message_ids": ("m1",),
+        "assigned_at": T0,
+        "created_at": T0,
+    }
+    values.update(changes)
+    return Alert(**values)
+
+
+ALERTED = st.tuples(
+    st.just("alert"),
+    st.sampled_from(CODES),
+    st.sampled_from(["assignment", "assignment", "supervisor_notice"]),
+    st.sampled_from([(False, "smpp"), (False, "http"), (True, "none"), (True, "smpp")]),
+)
+ROUTED = st.tuples(
+    st.just("routing"),
+    st.integers(0, 20),
+    st.sampled_from(["acknowledged", "expired", "declined", "reassigned", "resolved", "failed"]),
+)
+REPLIED = st.tuples(
+    st.just("reply"),
+    st.sampled_from(["acknowledge", "decline", "resolve"]),
+    st.sampled_from([None, *CODES, "ZZZZ"]),
+)
+WAITED = st.tuples(st.just("wait"), st.integers(0, 20))
+
+
+@given(st.lists(st.one_of(ALERTED, ROUTED, REPLIED, WAITED), max_size=30))
+def test_a_reply_applies_to_at_most_one_open_case_of_the_phone(
+    steps: list[tuple[Any, ...]],
+) -> None:
+    alerts: list[Alert] = []
+    now = T0
+    for step in steps:
+        if step[0] == "alert":
+            _, code, purpose, (exercise, provider) = step
+            alerts.append(
+                an_alert(
+                    short_code=code,
+                    purpose=purpose,
+                    exercise=exercise,
+                    provider=provider,
+                    assigned_at=now,
+                    created_at=now,
+                )
+            )
+        elif step[0] == "wait":
+            now += timedelta(minutes=step[1])
+        elif step[0] == "routing" and alerts:
+            index = step[1] % len(alerts)
+            alerts[index] = replace(alerts[index], routing_state=step[2])
+        elif step[0] == "reply":
+            _, answer, code = step
+            reply = Reply(answer, code, "duplicate" if answer == "resolve" else None)
+            check(reply, alerts, now)
+
+
+def check(reply: Reply, alerts: list[Alert], now: datetime) -> None:
+    match = match_reply(reply, alerts, now, WINDOW)
+    cases = [a for a in alerts if is_case(a)]
+    newest = {a.incident_id: a for a in sorted(cases, key=lambda a: a.assigned_at or now)}
+    open_cases = [a for a in cases if reply_state(a) == "open" and newest[a.incident_id] is a]
+    if isinstance(match, Matched):
+        assert match.alert in alerts  # this phone's, and one alert only
+        assert is_case(match.alert)  # never a notice or a drill that was never sent
+        state = reply_state(match.alert)
+        assert state == "open" or (state == "accepted" and reply.answer != "decline")
+        if reply.short_code is None:
+            # A bare answer: exactly one open case, and nothing else reached it recently.
+            assert open_cases == [match.alert]
+            others = [a for a in cases if a.incident_id != match.alert.incident_id]
+            assert all((a.assigned_at or now) < now - WINDOW for a in others)
+        else:
+            assert match.alert.short_code == reply.short_code
+    elif isinstance(match, Gone):
+        assert reply.short_code == match.alert.short_code
+        assert all(
+            not (reply_state(a) == "open" or reply_state(a) == "accepted")
+            or (reply.answer == "decline" and reply_state(a) == "accepted")
+            for a in cases
+            if a.short_code == reply.short_code
+        )
+    elif isinstance(match, UnknownCode):
+        assert all(a.short_code != reply.short_code for a in cases)
+    elif isinstance(match, AskForCode):
+        assert reply.short_code is None
+    else:
+        assert isinstance(match, NothingOpen)
+        assert reply.short_code is None
+
+
+def test_a_drill_never_sent_and_a_notice_do_not_make_a_bare_reply_ambiguous() -> None:
+    real = an_alert(short_code="K7Q2")
+    drill = an_alert(short_code="LPQL", exercise=True, provider="none")
+    notice = an_alert(short_code="AC34", purpose="supervisor_notice")
+    bare = Reply("acknowledge", None)
+    assert match_reply(bare, [drill, notice, real], T0, WINDOW) == Matched(real)
+
+
+def test_a_bare_reply_with_another_case_alerted_recently_asks_for_the_code() -> None:
+    moved = an_alert(short_code="K7Q2", routing_state="expired")
+    new = an_alert(short_code="LPQL", assigned_at=T0 + timedelta(minutes=3))
+    later = T0 + timedelta(minutes=4)
+    assert match_reply(Reply("acknowledge", None), [moved, new], later, WINDOW) == AskForCode(
+        ("LPQL",)
+    )
+    past_window = T0 + timedelta(minutes=16)
+    assert match_reply(Reply("acknowledge", None), [moved, new], past_window, WINDOW) == Matched(
+        new
+    )
+    assert match_reply(Reply("acknowledge", "K7Q2"), [moved, new], later, WINDOW) == Gone(moved)
