@@ -4,10 +4,10 @@ Rows are claimed under a per-schema advisory lock (one relay per schema at a tim
 order across replicas) and sent in waves: each wave holds at most one row per key, all its
 sends are in flight together, and a key's next row goes only after the previous one was
 acknowledged, so order per key (and so per partition) holds even when a send fails. What
-the broker acknowledged is marked in one statement. A row that fails with an error that is
-not the broker's being away (too large, refused) counts an attempt; after `max_attempts` it is
-parked: counted, visible to `qorgau-admin outbox`, retryable by hand, and only the rows of its
-own key wait behind it.
+the broker acknowledged is marked in one statement. A row that fails with an error that says
+it can never be published as it is (too large, an invalid topic) counts an attempt; after
+`max_attempts` it is parked: counted, visible to `qorgau-admin outbox`, retryable by hand,
+and only the rows of its own key wait behind it.
 """
 
 from __future__ import annotations
@@ -21,6 +21,15 @@ from datetime import UTC, datetime
 
 import asyncpg
 import structlog
+from aiokafka.errors import (
+    CorruptRecordException,
+    InvalidMessageError,
+    InvalidTopicError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+    TopicAuthorizationFailedError,
+)
 from opentelemetry.trace import SpanKind
 from prometheus_client import Counter, Gauge
 
@@ -79,11 +88,25 @@ def waves(messages: Sequence[OutboxMessage]) -> list[list[OutboxMessage]]:
     return result
 
 
-def _is_transient(exc: BaseException) -> bool:
-    """The broker away or busy: retry for ever without counting an attempt."""
-    return bool(getattr(exc, "retriable", False)) or isinstance(
-        exc, OSError | TimeoutError | ConnectionError
-    )
+# Errors that say "this message can never be published as it is". Only these count an
+# attempt towards parking a row. Anything else (the broker away, busy, restarting empty:
+# Tansu answers `UnknownError` for a while after an empty restart) is retried for ever, or
+# a broker outage would park, and so strand, every incident it touched.
+_PERMANENT: tuple[type[BaseException], ...] = (
+    MessageSizeTooLargeError,
+    RecordTooLargeError,
+    RecordListTooLargeError,
+    InvalidTopicError,
+    TopicAuthorizationFailedError,
+    CorruptRecordException,
+    InvalidMessageError,
+    TypeError,
+    ValueError,
+)
+
+
+def _counts_an_attempt(exc: BaseException) -> bool:
+    return isinstance(exc, _PERMANENT)
 
 
 class OutboxRelay:
@@ -133,7 +156,7 @@ class OutboxRelay:
                 await conn.execute(
                     f'UPDATE "{schema}".outbox SET published_at = now() WHERE id = ANY($1)', sent
                 )
-            counted = [(m.id, repr(e)[:500]) for m, e in failed if not _is_transient(e)]
+            counted = [(m.id, repr(e)[:500]) for m, e in failed if _counts_an_attempt(e)]
             if counted:
                 await conn.executemany(
                     f'UPDATE "{schema}".outbox SET attempts = attempts + 1, last_error = $2,'
@@ -195,16 +218,24 @@ class OutboxRelay:
     async def run(self) -> None:
         """Relay until cancelled; errors are logged and retried at the next wake or poll."""
         listener = Listener(self._pool, channel_name(self._schema), self._on_notify)
+        backoff = 0.0
         try:
             while True:
                 self._wake.clear()
                 await listener.ensure()
                 try:
                     await self.drain()
+                    backoff = 0.0
                 except Exception as exc:  # database or broker down: the next round retries
                     log.warning("outbox relay failed; will retry", error=repr(exc))
+                    # Back off, whatever NOTIFYs come: a failing broker is not hammered, and
+                    # a refused row is not tried five times in one second.
+                    backoff = min(max(backoff * 2, 0.2), 5.0)
                 with contextlib.suppress(Exception):
                     await self.record_gauges()
+                if backoff:
+                    await asyncio.sleep(backoff)
+                    continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
         finally:

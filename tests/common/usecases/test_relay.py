@@ -171,3 +171,21 @@ async def test_only_one_relay_publishes_at_a_time(pool: asyncpg.Pool) -> None:
     await asyncio.gather(*(r.drain() for r in relays))
     await OutboxRelay(pool, "intake", send).drain()
     assert len(send.ids) == len(set(send.ids)) == 20
+
+
+async def test_a_broker_that_restarts_empty_never_parks_a_row(pool: asyncpg.Pool) -> None:
+    """Tansu answers UnknownError for a while after an empty restart: not the row's fault."""
+    from aiokafka.errors import UnknownError
+
+    incident = event()
+    await add(pool, incident)
+    send = FakeSend(fail={str(incident.incident_id).encode(): UnknownError()})
+    relay = OutboxRelay(pool, "intake", send, max_attempts=2)
+    for _ in range(5):
+        with pytest.raises(UnknownError):
+            await relay.drain()
+    row = await pool.fetchrow("SELECT attempts, parked_at FROM intake.outbox")
+    assert row is not None
+    assert (row["attempts"], row["parked_at"]) == (0, None)
+    send.fail.clear()
+    assert await relay.drain() == 1
