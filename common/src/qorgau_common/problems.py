@@ -7,14 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .errors import Forbidden, InvalidInput, Unauthorized
+from .infrastructure import is_infrastructure_error
 
 __all__ = ["PROBLEM_JSON", "document_problems", "install_problem_handlers", "problem"]
+
+log = structlog.get_logger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -64,7 +69,23 @@ async def _on_http_error(_: Request, exc: Exception) -> JSONResponse:
     return response
 
 
+async def _on_infrastructure(_: Request, exc: Exception) -> JSONResponse:
+    if not is_infrastructure_error(exc):
+        log.error("unexpected error", error=repr(exc))
+        return problem(500, "Internal error", "Something went wrong; nothing was kept.")
+    # The database is away (a restart, a failover): say so, and when to try again. The
+    # request changed nothing, so the same request (same call id and key) is safe to resend.
+    log.warning("request refused: infrastructure unavailable", error=type(exc).__name__)
+    response = problem(
+        503, "Service unavailable", "The database is not answering; send the same request again."
+    )
+    response.headers["Retry-After"] = "2"
+    return response
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    for error in (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+        app.add_exception_handler(error, _on_infrastructure)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(InvalidInput, _on_invalid_input)
     app.add_exception_handler(Unauthorized, _on_unauthorized)

@@ -19,6 +19,7 @@ from faststream.kafka import KafkaBroker
 
 from .broker_link import BrokerLink
 from .db import apply_migrations, create_pool
+from .infrastructure import is_infrastructure_error
 from .kafka import make_broker
 from .relay import OutboxRelay
 from .retention import purge
@@ -29,6 +30,7 @@ from .tracing import configure_tracing
 log = structlog.get_logger(__name__)
 
 _PURGE_EVERY_S = 3600.0
+_DATABASE_WAIT_S = 120.0
 
 D = TypeVar("D")
 
@@ -81,9 +83,7 @@ class ServiceRuntime(Generic[D]):
         service from starting (see `broker_link`).
         """
         configure_tracing(self.service)
-        self._pool = await create_pool(self.settings.database_url)
-        async with self._pool.acquire() as conn:
-            await apply_migrations(conn, self.service, self._migrations)
+        self._pool = await self._open_database()
         self._relay = OutboxRelay(
             self._pool,
             self.service,
@@ -100,6 +100,28 @@ class ServiceRuntime(Generic[D]):
             asyncio.create_task(self._purge_rounds(), name=f"{self.service}-purge"),
         ]
         log.info("service started")
+
+    async def _open_database(self) -> asyncpg.Pool:
+        """Pool and migrations, waiting (bounded) for a database that is restarting: a
+        service started during a PostgreSQL restart or failover must not exit for it."""
+        delay, waited = 0.5, 0.0
+        while True:
+            try:
+                pool = await create_pool(self.settings.database_url)
+                try:
+                    async with pool.acquire() as conn:
+                        await apply_migrations(conn, self.service, self._migrations)
+                except BaseException:
+                    await pool.close()
+                    raise
+                return pool
+            except Exception as exc:
+                if not is_infrastructure_error(exc) or waited >= _DATABASE_WAIT_S:
+                    raise
+                log.warning("database not answering yet; waiting", error=type(exc).__name__)
+                await asyncio.sleep(delay)
+                waited += delay
+                delay = min(delay * 2, 5.0)
 
     async def _purge_rounds(self) -> None:
         keep_outbox = timedelta(days=self.settings.outbox_retention_days)

@@ -77,3 +77,27 @@ def test_the_openapi_document_lists_the_problems() -> None:
     for code in ("400", "404", "413", "415", "422"):
         assert list(responses[code]["content"]) == ["application/problem+json"]
     assert "Problem" in schema["components"]["schemas"]
+
+
+async def test_a_database_that_is_away_is_a_503_with_retry_after_not_a_500() -> None:
+    import asyncpg
+
+    built = app()
+
+    @built.get("/v1/away")
+    async def away() -> None:
+        raise asyncpg.CannotConnectNowError("the database system is starting up")
+
+    @built.get("/v1/bug")
+    async def bug() -> None:
+        raise asyncpg.UniqueViolationError("duplicate key")
+
+    transport = httpx.ASGITransport(app=built, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/v1/away")
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "2"
+        assert response.headers["content-type"] == "application/problem+json"
+        bug_response = await client.get("/v1/bug")
+        assert bug_response.status_code == 500
+        assert "duplicate" not in bug_response.text  # never echoes what the database said
