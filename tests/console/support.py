@@ -38,7 +38,8 @@ async def console(database_url: str, **settings: object) -> AsyncIterator[Consol
     intake = FakeIntake(world)
     values: dict[str, object] = {"cookie_secure": False, "poll_interval_s": 0.05, **settings}
     config = ConsoleSettings(database_url=database_url, **values)
-    app = create_app(config, intake=intake, routing=FakeRouting(world))
+    routing = FakeRouting(world)
+    app = create_app(config, intake=intake, routing=routing, roster=routing)
     async with app.router.lifespan_context(app):
         yield Console(app, world, intake, app.state.deps.pool)
 

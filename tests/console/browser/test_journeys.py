@@ -91,26 +91,46 @@ async def test_an_operator_files_a_call_with_the_keyboard_and_sees_it_acknowledg
     base = stack.console_url
     await log_in(page, base, "operator")
     await expect(page).to_have_url(f"{base}/operator/new")
-    await page.focus("#channel")
+    # Keyboard only from here: no mouse, no programmatic focus.
+    await expect(page.locator("#channel")).to_be_focused()
     await page.keyboard.press("ArrowDown")  # 111
-    for text in ("111-browser-0001", None, "8 701 234 56 78", "Айгүл Серікқызы", "8 702 111 22 33"):
+    typed = ("111-browser-0001", None, "8 701 234 56 78", "Жанар", "Айгүл Серікқызы", "8 702 111")
+    for text in typed:
         await page.keyboard.press("Tab")
         if text:
             await page.keyboard.type(text)
-    await page.focus("#street")
+    await page.keyboard.press("Tab")  # leaving the field checks it, before intake is called
+    error = page.locator("#victim_phone-error")
+    await expect(error).to_have_text("Введите номер телефона, например 8 701 234 56 78.")
+    await expect(page.locator("#victim_phone")).to_have_attribute("aria-invalid", "true")
+    await page.keyboard.press("Shift+Tab")
+    await page.keyboard.press("End")  # coming back selects the whole value
+    await page.keyboard.type(" 22 33")
+    await page.keyboard.press("Tab")
+    await expect(error).to_be_hidden()
+    await page.keyboard.press("Alt+a")
+    await expect(page.locator("#street")).to_be_focused()
     await page.keyboard.type("ул. Сыганак")
     await page.keyboard.press("Enter")  # moves on, never sends
     await expect(page.locator("#house")).to_be_focused()
     await page.keyboard.type("10")
-    await page.focus("#q-weapon")
+    await page.keyboard.press("Alt+r")
+    await page.keyboard.press("Tab")  # danger now → weapon
     await page.keyboard.press("Space")
     await page.keyboard.press("Alt+n")
     await page.keyboard.type("Муж угрожает ножом, дети дома.")
+    await page.keyboard.press("Shift+Tab")  # out of the narrative, where "?" is typed
+    await page.keyboard.press("?")  # the overlay of shortcuts; Escape closes it
+    await expect(page.locator("#help")).to_be_visible()
+    await shot(page, shots, "operator-shortcuts")
+    await page.keyboard.press("Escape")
+    await expect(page.locator("#help")).to_be_hidden()
+    await page.evaluate("window.scrollTo(0, 0)")
     await shot(page, shots, "operator-new-call")
     await page.reload()  # the draft survives a reload
     await expect(page.locator("#narrative")).to_have_value("Муж угрожает ножом, дети дома.")
     await expect(page.locator("#q-weapon")).to_be_checked()
-    await page.focus("#narrative")
+    await expect(page.locator("#caller_name")).to_have_value("Жанар")
     await page.keyboard.press("Control+Enter")
     code = page.locator("#short-code")
     await expect(code).to_be_visible()
@@ -158,10 +178,61 @@ async def test_a_supervisor_reassigns_and_resolves_a_district_less_case(
     await page.select_option("#outcome", "referred_to_crisis_centre")
     await page.click("form[action$='/resolve'] button")
     await expect(page.locator("#result")).to_have_text("Готово.")
-    for path, name in (("/roster", "supervisor-roster"), ("/map", "supervisor-map")):
-        await page.goto(base + path)
-        await shot(page, shots, name)
+    await _bulk_reassign(stack, page, shots)
+    await _roster_through_routing(page, base, shots)
+    await page.goto(base + "/map")
+    await shot(page, shots, "supervisor-map")
     await expect(page.locator(".leaflet-interactive").first).to_be_visible()
+
+
+async def _bulk_reassign(stack: Isolated, page: Page, shots: Path | None) -> None:
+    """Two cards selected with X (the selection survives live refreshes), one reason."""
+    filed = [await file_directly(stack, f"102-browser-bulk-{n}") for n in (1, 2)]
+    await page.goto(stack.console_url + "/board")
+    for accepted in filed:
+        link = page.locator(f"[data-incident='{accepted['incident_id']}'] a.card-link")
+        await expect(link).to_be_visible(timeout=20_000)
+        await link.focus()
+        await page.keyboard.press("x")
+        box = page.locator(f"[data-incident='{accepted['incident_id']}'] input.pick-card")
+        await expect(box).to_be_checked()
+    await expect(page.locator("#bulk-count")).to_have_text("2")
+    await page.keyboard.press("b")
+    await expect(page.locator("#bulk-officer")).to_be_focused()
+    await page.select_option("#bulk-officer", "YSL-03")
+    await page.fill("#bulk-reason", "Перераспределение нагрузки")
+    await shot(page, shots, "supervisor-board-bulk")
+    await page.press("#bulk-reason", "Enter")
+    results = page.locator("#bulk-results tbody tr")
+    await expect(results).to_have_count(2)
+    for accepted in filed:
+        row = page.locator(f"#bulk-results tr[data-incident='{accepted['incident_id']}']")
+        await expect(row).to_have_attribute("data-result", "done")
+
+
+async def _roster_through_routing(page: Page, base: str, shots: Path | None) -> None:
+    """ALM-01 works days (demo roster): a night shift tomorrow is added and removed, a day
+    shift is refused next to the officer as overlapping, the status is set, all via routing."""
+    await page.goto(base + "/roster")
+    row = page.locator("#officer-ALM-01")
+    await row.locator("form[action$='/status'] button").click()
+    await expect(row.locator(".ok-text")).to_have_text("Готово.")
+
+    async def add(starts: str, ends: str) -> None:
+        await row.locator("summary").click()
+        await page.select_option("#day-ALM-01", "tomorrow")
+        await page.fill("#starts-ALM-01", starts)
+        await page.fill("#ends-ALM-01", ends)
+        await row.locator("form[action$='/shifts'] button").click()
+
+    await add("21:00", "22:00")
+    await expect(row.locator("li", has_text="21:00–22:00")).to_have_count(1)
+    await add("09:00", "10:00")
+    await expect(row.locator("#problem-ALM-01")).to_contain_text("пересекается")
+    await shot(page, shots, "supervisor-roster")
+    await row.locator("li", has_text="21:00–22:00").locator("button").click()
+    await expect(row.locator("li", has_text="21:00–22:00")).to_have_count(0)
+    await expect(row.locator(".ok-text")).to_have_text("Готово.")
 
 
 async def _officer_is(stack: Isolated, incident_id: str, officer: str) -> bool:

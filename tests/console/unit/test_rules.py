@@ -50,7 +50,47 @@ def test_each_bad_field_gets_its_own_message() -> None:
     }
 
 
+def test_fields_follow_intakes_text_rules() -> None:
+    form = {
+        **GOOD,
+        "caller_name": "\u202eЖанар\u200b  Омарова",  # bidi override, zero-width, two spaces
+        "street": "ул. Таи\u0306манова",  # и + combining breve: NFC makes it й
+        "narrative": "Крики\r\nза стеной",
+    }
+    checked = check_report(form, "ru")
+    assert checked.report is not None, checked.errors
+    assert checked.report["caller"] == {"name": "Жанар Омарова"}
+    assert checked.report["address"]["street"] == "ул. Тайманова"
+    assert checked.report["narrative"] == "Крики\nза стеной"
+    assert "caller" not in (check_report(GOOD, "ru").report or {})
+
+
+def test_invisible_controls_and_overlong_text_are_refused_next_to_the_field() -> None:
+    checked = check_report(
+        {
+            **GOOD,
+            "caller_name": "Жанар\nОмарова",
+            "victim_name": "x" * 121,
+            "house": "10\x07",
+            "narrative": "\u200b \u200d",
+            "caller_phone": "8 701 234 56",
+            "victim_phone": "+7 999 1",
+        },
+        "ru",
+    )
+    assert checked.report is None
+    assert checked.errors == {
+        "caller_name": "Remove the invisible control characters (one line, no line breaks).",
+        "victim_name": "At most 120 characters.",
+        "house": "Remove the invisible control characters (one line, no line breaks).",
+        "narrative": "Write what the caller said.",
+        "caller_phone": "Enter a phone number, for example 8 701 234 56 78.",
+        "victim_phone": "Enter a phone number, for example 8 701 234 56 78.",
+    }
+
+
 def test_intake_problems_point_at_form_fields() -> None:
+    assert intake_field("caller.name") == "caller_name"
     assert intake_field("victim.phone") == "victim_phone"
     assert intake_field("address.street") == "street"
     assert intake_field("caller_phone") == "caller_phone"

@@ -83,7 +83,9 @@ async def test_errors_show_next_to_their_fields_in_the_users_language(c: Console
         await client.post("/language", data={"lang": "kk", "csrf": csrf, "back": "/operator/new"})
         page = await client.post("/operator/new", data={**FORM, "caller_phone": "12", "csrf": csrf})
     assert page.status_code == 422
-    assert 'id="caller_phone-error"' in page.text
+    assert 'id="caller_phone-error" role="alert">' in page.text  # filled, not hidden
+    assert 'aria-describedby="caller_phone-error" aria-invalid="true"' in page.text
+    assert 'id="victim_phone-error" role="alert" hidden>' in page.text
     assert "Телефон нөмірін енгізіңіз" in page.text
     assert 'value="Гүлнар Сейітқызы"' in page.text  # what was typed is kept
 

@@ -42,7 +42,7 @@ import httpx
 import psutil
 from qorgau_common.kafka import topic_partitions
 
-from .broker import BrokerError, free_port, start_tansu, wait_for_port
+from .broker import BrokerError, free_ports, start_tansu, wait_for_port
 from .config import LocalSettings
 from .postgres import Postgres, answers, start_embedded, stop_quietly
 from .procs import child_preexec, stop_process
@@ -222,10 +222,8 @@ class ChaosStack:
         self.state = state
         self.plan = plan
         self.logs = state / "logs"
-        self.ports = {
-            name: free_port()
-            for name in ("kafka", "intake", "routing", "notify", "console", "smsc", "smsc_http")
-        }
+        names = ("kafka", "intake", "routing", "notify", "console", "smsc", "smsc_http")
+        self.ports = dict(zip(names, free_ports(len(names)), strict=True))
         self.bootstrap = f"127.0.0.1:{self.ports['kafka']}"
         self.pg: Postgres | None = None
         self.database_url = ""

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .broker import free_port
+from .broker import free_ports
 from .stack import READY_LINE
 
 
@@ -59,7 +59,8 @@ async def launched(
     extra_env: Mapping[str, str] | None = None,
     ready_within_s: float = 120,
 ) -> AsyncIterator[Isolated]:
-    ports = {name: free_port() for name in ("intake", "routing", "notify", "console", "kafka")}
+    names = ("intake", "routing", "notify", "console", "kafka")
+    ports = dict(zip(names, free_ports(len(names)), strict=True))
     env = {
         **os.environ,
         "QORGAU_DATABASE_URL": database_url,

@@ -12,16 +12,26 @@ from typing import Any
 import httpx
 import uvicorn
 from fastapi import FastAPI, Request
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from qorgau_common.db import apply_migrations, create_pool
 
 from .clients.intake import IntakeClient
-from .clients.ports import IntakeApi, RoutingApi
+from .clients.ports import IntakeApi, RosterApi, RoutingApi
+from .clients.roster import RosterClient
 from .clients.routing import RoutingClient
 from .config import ConsoleSettings
 from .db import MIGRATIONS, SCHEMA
-from .http import auth_pages, inspector_pages, live, operator_pages, probes, supervisor_pages
+from .http import (
+    auth_pages,
+    inspector_pages,
+    live,
+    operator_pages,
+    probes,
+    roster_pages,
+    supervisor_pages,
+)
 from .http.deps import Deps
 from .http.security import BadCsrf, LoginRequired, SecurityHeaders, WrongRole, csp
 from .http.templating import Pages
@@ -62,8 +72,9 @@ def create_app(
     *,
     intake: IntakeApi | None = None,
     routing: RoutingApi | None = None,
+    roster: RosterApi | None = None,
 ) -> FastAPI:
-    """`intake`/`routing` given (fakes in tests) replace the HTTP clients."""
+    """`intake`/`routing`/`roster` given (fakes in tests) replace the HTTP clients."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -80,8 +91,16 @@ def create_app(
             )
             routing_api = routing or RoutingClient(routing_http, settings.routing_token)
             feed = LiveFeed(intake_api, routing_api, settings.poll_interval_s)
+            roster_api = roster or RosterClient(routing_http, settings.routing_token)
             app.state.deps = Deps(
-                settings, pool, intake_api, routing_api, feed, pages, district_outlines()
+                settings,
+                pool,
+                intake_api,
+                routing_api,
+                feed,
+                pages,
+                district_outlines(),
+                roster_api,
             )
             app.state.feed = feed
             try:
@@ -101,10 +120,23 @@ def create_app(
         openapi_url=None,
     )
     app.add_middleware(SecurityHeaders, policy=csp(settings.tile_url))
+    # Outermost: pages, fragments and static files compressed; the SSE stream never
+    # (a buffered event would arrive late), which Starlette excludes by its content type.
+    app.add_middleware(
+        GZipMiddleware, minimum_size=800, exclude_content_types=("text/event-stream",)
+    )
     _errors(app)
     static = resources.files("console").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    for module in (probes, auth_pages, live, operator_pages, supervisor_pages, inspector_pages):
+    for module in (
+        probes,
+        auth_pages,
+        live,
+        operator_pages,
+        supervisor_pages,
+        roster_pages,
+        inspector_pages,
+    ):
         app.include_router(module.router)
     return app
 

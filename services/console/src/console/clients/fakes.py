@@ -17,6 +17,7 @@ from typing import Any
 from console.domain.models import (
     Board,
     BoardEntry,
+    FieldProblem,
     IncidentDetail,
     IncidentSummary,
     Officer,
@@ -28,7 +29,7 @@ from console.domain.models import (
 )
 
 from .errors import NotAvailableYet, Rejected
-from .ports import Reply
+from .ports import OfficerStatus, Reply
 
 STREETS = (
     StreetSuggestion(street="ул. Сыганак", district="yesil"),
@@ -62,6 +63,7 @@ class FakeWorld:
     cases: dict[str, FakeCase] = field(default_factory=dict)
     officers: list[Officer] = field(default_factory=lambda: list(OFFICERS))
     personal_views: list[str] = field(default_factory=list)
+    shifts: list[Shift] | None = None  # None: each officer on a 12-hour shift from now
     streets_available: bool = True
     replies_available: bool = True
     up: bool = True
@@ -195,11 +197,43 @@ class FakeRouting:
         return list(self.world.officers)
 
     async def shifts(self, since: datetime, until: datetime) -> list[Shift]:
-        start = since.replace(minute=0, second=0, microsecond=0)
-        return [
-            Shift(id=n, officer_id=o.id, starts_at=start, ends_at=start + timedelta(hours=12))
-            for n, o in enumerate(self.world.officers, start=1)
-        ]
+        if self.world.shifts is None:
+            start = since.replace(minute=0, second=0, microsecond=0)
+            self.world.shifts = [
+                Shift(id=n, officer_id=o.id, starts_at=start, ends_at=start + timedelta(hours=12))
+                for n, o in enumerate(self.world.officers, start=1)
+            ]
+        return [s for s in self.world.shifts if s.ends_at > since and s.starts_at < until]
+
+    # The roster API (RosterApi), with routing's refusals.
+    async def set_status(self, officer_id: str, status: OfficerStatus) -> None:
+        found = [n for n, o in enumerate(self.world.officers) if o.id == officer_id]
+        if not found:
+            raise Rejected(404, [FieldProblem(field="officer_id", reason="no such officer")])
+        officer = self.world.officers[found[0]]
+        self.world.officers[found[0]] = officer.model_copy(update={"status": status})
+
+    async def add_shift(self, officer_id: str, starts_at: datetime, ends_at: datetime) -> int:
+        shifts = self.world.shifts if self.world.shifts is not None else []
+        if not any(o.id == officer_id for o in self.world.officers):
+            raise Rejected(422, [FieldProblem(field="officer_id", reason="no such officer")])
+        if any(
+            s.officer_id == officer_id and s.starts_at < ends_at and starts_at < s.ends_at
+            for s in shifts
+        ):
+            raise Rejected(409, [FieldProblem(field="starts_at", reason="overlaps")])
+        shift_id = max((s.id for s in shifts), default=0) + 1
+        shifts.append(
+            Shift(id=shift_id, officer_id=officer_id, starts_at=starts_at, ends_at=ends_at)
+        )
+        self.world.shifts = shifts
+        return shift_id
+
+    async def remove_shift(self, shift_id: int) -> None:
+        shifts = self.world.shifts or []
+        if not any(s.id == shift_id for s in shifts):
+            raise Rejected(404, [FieldProblem(field="shift_id", reason="no such shift")])
+        self.world.shifts = [s for s in shifts if s.id != shift_id]
 
     def _by_assignment(self, assignment_id: str) -> FakeCase:
         for case in self.world.cases.values():

@@ -17,6 +17,7 @@ from console.domain.models import (
 )
 
 Reply = Literal["acknowledge", "decline"]
+OfficerStatus = Literal["available", "busy", "off"]
 
 
 class IntakeApi(Protocol):
@@ -37,6 +38,22 @@ class IntakeApi(Protocol):
         ...
 
     async def ready(self) -> bool: ...
+
+
+class RosterApi(Protocol):
+    """routing's roster API (`routing/http/roster.py`), as a supervisor changes it."""
+
+    async def set_status(self, officer_id: str, status: OfficerStatus) -> None:
+        """`PUT /v1/officers/{id}/status`; `Rejected` (404) for an unknown officer."""
+        ...
+
+    async def add_shift(self, officer_id: str, starts_at: datetime, ends_at: datetime) -> int:
+        """`POST /v1/shifts`: the new shift's id; `Rejected` (409) when it overlaps another."""
+        ...
+
+    async def remove_shift(self, shift_id: int) -> None:
+        """`DELETE /v1/shifts/{id}`; `Rejected` (404) when it is gone already."""
+        ...
 
 
 class RoutingApi(Protocol):

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 from qorgau_common.db import Connection
@@ -50,4 +52,26 @@ async def view(
         user_id,
         incident_id,
         purpose,
+    )
+
+
+async def action(
+    conn: Connection | asyncpg.Pool,
+    at: datetime,
+    user_id: uuid.UUID,
+    what: str,
+    subject: str,
+    detail: dict[str, Any],
+    result: str,
+) -> None:
+    """A change made through the console (ids and codes only in `detail`)."""
+    await conn.execute(
+        "INSERT INTO console.action_audit (at, user_id, action, subject, detail, result)"
+        " VALUES ($1, $2, $3, $4, $5::jsonb, $6)",
+        at,
+        user_id,
+        what,
+        subject[:120],
+        json.dumps(detail),
+        result,
     )

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import field_rules as rules
 from .districts import DISTRICTS
 from .messages import N_
 
@@ -43,7 +44,20 @@ RELATIONS = (
 )
 PRIORITIES = ("danger_now", "high", "standard")
 _CALL_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-_PHONE_DIGITS = re.compile(r"\d")
+# The form's fields in the order the operator meets them (inline checks go by these names).
+FIELDS = (
+    "call_id",
+    "caller_phone",
+    "caller_name",
+    "victim_name",
+    "victim_phone",
+    "street",
+    "house",
+    "apartment",
+    "landmark",
+    "narrative",
+    "priority_reason",
+)
 
 
 @dataclass
@@ -52,71 +66,87 @@ class Checked:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _text(form: Mapping[str, str], name: str) -> str:
-    return (form.get(name) or "").strip()
+class _Fields:
+    """Cleans each field by intake's rules, collecting one problem per field."""
 
+    def __init__(self, form: Mapping[str, str]) -> None:
+        self.form = form
+        self.errors: dict[str, str] = {}
 
-def _phone_ok(value: str) -> bool:
-    return 10 <= len(_PHONE_DIGITS.findall(value)) <= 15 and not re.search(r"[^\d+()\s-]", value)
+    def raw(self, name: str) -> str:
+        return self.form.get(name) or ""
+
+    def keep(self, name: str, result: str | rules.Problem) -> str:
+        if isinstance(result, rules.Problem):
+            self.errors[name] = result.message
+            return ""
+        return result
+
+    def line(self, name: str, required: str | None = None) -> str:
+        return self.keep(name, rules.line(self.raw(name), required=required))
+
+    def phone(self, name: str, *, required: bool) -> str:
+        if not required and not self.raw(name).strip():
+            return ""
+        return self.keep(name, rules.phone(self.raw(name)))
 
 
 def _one_of(form: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
-    value = _text(form, name)
+    value = (form.get(name) or "").strip()
     return value if value in allowed else allowed[0]
 
 
-def _place(form: Mapping[str, str], errors: dict[str, str]) -> dict[str, Any]:
+def _place(fields: _Fields) -> dict[str, Any]:
     place: dict[str, Any] = {}
-    street = _text(form, "street")
+    street = fields.line("street")
     if street:
         address = {"street": street}
         for part in ("house", "apartment", "landmark"):
-            if _text(form, part):
-                address[part] = _text(form, part)[:120]
+            if value := fields.line(part):
+                address[part] = value
         place["address"] = address
-    lat, lon = _text(form, "lat"), _text(form, "lon")
+    lat, lon = fields.raw("lat").strip(), fields.raw("lon").strip()
     if lat and lon:
         try:
             place["coordinates"] = {"lat": float(lat), "lon": float(lon)}
         except ValueError:
-            errors["street"] = N_("The point picked on the map is not valid.")
-    if not place:
-        errors["street"] = N_("Give the street, or pick the place on the map.")
-    district = _text(form, "district")
+            fields.errors["street"] = N_("The point picked on the map is not valid.")
+    if not place and "street" not in fields.errors:
+        fields.errors["street"] = N_("Give the street, or pick the place on the map.")
+    district = fields.raw("district").strip()
     if district in DISTRICTS:
         place["district"] = district
     return place
 
 
 def check_report(form: Mapping[str, str], language: str) -> Checked:
-    errors: dict[str, str] = {}
-    call_id = _text(form, "call_id")
+    fields = _Fields(form)
+    call_id = fields.raw("call_id").strip()
     if not _CALL_ID.match(call_id):
-        errors["call_id"] = N_("Call id: letters, digits and . _ : - only, up to 64.")
-    caller_phone = _text(form, "caller_phone")
-    if not _phone_ok(caller_phone):
-        errors["caller_phone"] = N_("Enter a phone number, for example 8 701 234 56 78.")
-    victim_phone = _text(form, "victim_phone")
-    if victim_phone and not _phone_ok(victim_phone):
-        errors["victim_phone"] = N_("Enter a phone number, for example 8 701 234 56 78.")
-    narrative = _text(form, "narrative")
-    if not narrative:
-        errors["narrative"] = N_("Write what the caller said.")
-    priority = _text(form, "priority")
-    reason = _text(form, "priority_reason")
-    if priority and priority not in PRIORITIES:
+        fields.errors["call_id"] = N_("Call id: letters, digits and . _ : - only, up to 64.")
+    caller_phone = fields.phone("caller_phone", required=True)
+    caller_name = fields.line("caller_name")
+    victim_name = fields.line("victim_name")
+    victim_phone = fields.phone("victim_phone", required=False)
+    narrative = fields.keep(
+        "narrative", rules.text(fields.raw("narrative"), required=N_("Write what the caller said."))
+    )
+    priority = fields.raw("priority").strip()
+    if priority not in PRIORITIES:
         priority = ""
-    if priority and not reason:
-        errors["priority_reason"] = N_("Give the reason for raising the priority.")
-    place = _place(form, errors)
-    if errors:
-        return Checked(None, errors)
+    reason = fields.line(
+        "priority_reason",
+        required=N_("Give the reason for raising the priority.") if priority else None,
+    )
+    place = _place(fields)
+    if fields.errors:
+        return Checked(None, fields.errors)
     victim: dict[str, Any] = {
         "age_band": _one_of(form, "victim_age_band", AGE_BANDS),
         "sex": _one_of(form, "victim_sex", SEXES),
     }
-    if _text(form, "victim_name"):
-        victim["name"] = _text(form, "victim_name")[:120]
+    if victim_name:
+        victim["name"] = victim_name
     if victim_phone:
         victim["phone"] = victim_phone
     report: dict[str, Any] = {
@@ -127,15 +157,15 @@ def check_report(form: Mapping[str, str], language: str) -> Checked:
         "perpetrator_relation": _one_of(form, "perpetrator_relation", RELATIONS),
         **place,
         "checklist": {name: form.get(name) in ("on", "yes", "true") for name in CHECKLIST},
-        "narrative": narrative[:10_000],
-        "language": _text(form, "language")
-        if _text(form, "language") in ("ru", "kk")
-        else language,
+        "narrative": narrative,
+        "language": form["language"] if form.get("language") in ("ru", "kk") else language,
         "exercise": form.get("exercise") in ("on", "yes", "true"),
     }
+    if caller_name:
+        report["caller"] = {"name": caller_name}
     if priority:
         report["priority"] = priority
-        report["priority_reason"] = reason[:120]
+        report["priority_reason"] = reason
     return Checked(report)
 
 
@@ -144,6 +174,6 @@ def intake_field(pointer: str) -> str:
     head = pointer.split(".")
     if head[0] in ("address", "coordinates"):
         return "street"
-    if head[0] == "victim" and len(head) > 1:
-        return f"victim_{head[1]}"
+    if head[0] in ("victim", "caller") and len(head) > 1:
+        return f"{head[0]}_{head[1]}"
     return head[0]

@@ -8,7 +8,7 @@ from typing import Any
 import asyncpg
 from fastapi import Request
 
-from console.clients.ports import IntakeApi, RoutingApi
+from console.clients.ports import IntakeApi, RosterApi, RoutingApi
 from console.config import ConsoleSettings
 from console.domain.login_policy import LoginPolicy
 from console.usecases.live_feed import LiveFeed
@@ -25,6 +25,7 @@ class Deps:
     feed: LiveFeed
     pages: Pages
     outlines: dict[str, Any]
+    roster: RosterApi
 
     @property
     def login_policy(self) -> LoginPolicy:

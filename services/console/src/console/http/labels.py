@@ -6,6 +6,7 @@ from console.domain.messages import N_
 
 STATUS = {
     "reported": N_("Reported"),
+    "awaiting_triage": N_("Waiting for triage"),
     "assigned": N_("Assigned"),
     "acknowledged": N_("Acknowledged"),
     "escalated": N_("Escalated"),
@@ -94,3 +95,4 @@ RESULT = {
     "unreachable": N_("Not done: the service is not answering. Try again."),
     "no_assignment": N_("Not done: no open assignment was found for this case."),
 }
+DAY = {"today": N_("Today"), "tomorrow": N_("Tomorrow")}

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from console.clients.errors import ApiError, NotAvailableYet
 from console.domain import report_form
@@ -16,6 +16,7 @@ from console.usecases.file_report import Filed, file_report
 from console.usecases.recent import recent_reports
 
 from .deps import Deps, deps
+from .i18n import gettext_for, pick_language
 from .security import require
 
 router = APIRouter(prefix="/operator")
@@ -60,6 +61,18 @@ async def submit_call(request: Request, d: D, session: Operator) -> Response:
         },
         status_code=503 if result.unavailable else 422,
     )
+
+
+@router.post("/check")
+async def check_fields(request: Request, d: D, session: Operator) -> JSONResponse:
+    """The inline check: the same rules as on sending, for the fields the operator has left.
+
+    By POST, so what is typed stays out of URLs; the answer holds only the messages."""
+    form = {k: str(v) for k, v in (await request.form()).items() if k != "csrf"}
+    wanted = [f for f in form.get("fields", "").split(",") if f in report_form.FIELDS]
+    errors = report_form.check_report(form, session.user.language).errors
+    say = gettext_for(d.pages.catalogues[pick_language(session.user.language)])
+    return JSONResponse({"errors": {f: say(errors[f]) if f in errors else "" for f in wanted}})
 
 
 @router.post("/streets")

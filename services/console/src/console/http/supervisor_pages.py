@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -11,11 +12,13 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from console.clients.errors import ApiError
 from console.domain.board import COLUMNS, Filters, build_board
 from console.domain.districts import DISTRICTS
-from console.domain.models import OUTCOMES
+from console.domain.field_rules import Problem, line
+from console.domain.messages import N_
+from console.domain.models import OUTCOMES, Officer
 from console.domain.report_form import CHANNELS, PRIORITIES
 from console.usecases import case_actions, login
+from console.usecases.bulk_reassign import bulk_reassign
 from console.usecases.personal_view import view_personal
-from console.usecases.roster import roster
 
 from .deps import Deps, deps
 from .security import require
@@ -36,14 +39,22 @@ def _filters(request: Request) -> Filters:
 
 @router.get("/board")
 async def board(request: Request, d: D, session: Supervisor) -> Response:
+    return await _board_page(request, d)
+
+
+async def _board_page(
+    request: Request, d: D, *, bulk: dict[str, Any] | None = None, status_code: int = 200
+) -> Response:
     snapshot = await d.feed.fresh()
     view = build_board(snapshot.board, snapshot.incidents, _filters(request))
-    name = (
-        "supervisor/_columns.html" if request.headers.get("HX-Request") else "supervisor/board.html"
-    )
+    fragment = request.headers.get("HX-Request") and bulk is None
+    officers: list[Officer] = []
+    if not fragment:
+        with suppress(ApiError):
+            officers = [o for o in await d.routing.officers() if o.active]
     return d.pages.render(
         request,
-        name,
+        "supervisor/_columns.html" if fragment else "supervisor/board.html",
         {
             "view": view,
             "columns": COLUMNS,
@@ -54,7 +65,43 @@ async def board(request: Request, d: D, session: Supervisor) -> Response:
             "stale": snapshot.stale,
             "now": datetime.now(UTC),
             "query": request.url.query,
+            "officers": officers,
+            "bulk": bulk or {},
         },
+        status_code=status_code,
+    )
+
+
+@router.post("/board/reassign")
+async def reassign_many(
+    request: Request,
+    d: D,
+    session: Supervisor,
+    officer_id: Annotated[str, Form(max_length=32)] = "",
+    reason: Annotated[str, Form(max_length=400)] = "",
+    incident_ids: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Several cards to one officer with one reason; the answer lists each case's result."""
+    chosen = incident_ids or []
+    said = line(reason, required=N_("Give the reason for the reassignment."))
+    problem = None
+    if not chosen:
+        problem = N_("Select at least one card (X on the board, or its checkbox).")
+    elif not officer_id:
+        problem = N_("Choose the officer.")
+    elif isinstance(said, Problem):
+        problem = said.message
+    if problem is not None or isinstance(said, Problem):
+        return await _board_page(
+            request, d, bulk={"problem": problem, "chosen": chosen}, status_code=422
+        )
+    snapshot = await d.feed.fresh()
+    results = await bulk_reassign(
+        d.pool, d.routing, session.user, chosen, officer_id, said, snapshot.board, datetime.now(UTC)
+    )
+    await d.feed.poll_once()
+    return d.pages.render(
+        request, "supervisor/bulk_done.html", {"results": results, "officer_id": officer_id}
     )
 
 
@@ -128,15 +175,6 @@ async def set_district(
     done = await case_actions.set_district(d.intake, incident_id, district)
     await d.feed.poll_once()
     return _back(incident_id, done.result)
-
-
-@router.get("/roster")
-async def roster_page(request: Request, d: D, session: Supervisor) -> Response:
-    try:
-        districts = await roster(d.routing, datetime.now(UTC))
-    except ApiError:
-        return d.pages.render(request, "unavailable.html", status_code=503)
-    return d.pages.render(request, "supervisor/roster.html", {"districts": districts})
 
 
 @router.get("/map")

@@ -59,8 +59,44 @@
     });
   }
 
+  // Inline checks: a field the operator leaves is checked by the server's own rules (the
+  // ones intake applies), and its message shown next to it before anything is sent.
+  function showError(form, name, message) {
+    var slot = document.getElementById(name + "-error");
+    var field = form.elements[name];
+    if (!slot || !field) { return; }
+    slot.textContent = message;
+    slot.hidden = !message;
+    if (message) { field.setAttribute("aria-invalid", "true"); } else { field.removeAttribute("aria-invalid"); }
+  }
+  function setUpChecks(form) {
+    var touched = {};
+    var pending = null;
+    function check() {
+      var body = new FormData(form);
+      body.append("fields", Object.keys(touched).join(","));
+      fetch(form.dataset.check, { method: "POST", body: body, credentials: "same-origin",
+                                   headers: { "X-CSRF-Token": csrf ? csrf.content : "" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (answer) {
+          if (!answer) { return; }
+          Object.keys(answer.errors).forEach(function (name) { showError(form, name, answer.errors[name]); });
+        })
+        .catch(function () { /* offline: the check runs again on sending */ });
+    }
+    form.addEventListener("change", function (e) {
+      var name = e.target.name;
+      if (name && document.getElementById(name + "-error")) { touched[name] = true; }
+      if (name === "priority" && form.elements.priority_reason.value) { touched.priority_reason = true; }
+      if (!Object.keys(touched).length) { return; }
+      clearTimeout(pending);
+      pending = setTimeout(check, 50);
+    });
+  }
+
   function setUpForm(form) {
     restoreDraft(form);
+    if (form.dataset.check) { setUpChecks(form); }
     form.addEventListener("input", function () { saveDraft(form); });
     form.addEventListener("change", function () { saveDraft(form); });
     form.addEventListener("keydown", function (e) {
@@ -77,22 +113,62 @@
 
   function typing(e) {
     var t = e.target;
-    return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+    var box = t && t.tagName === "INPUT" && /^(checkbox|radio|button|submit)$/.test(t.type);
+    return t && !box && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
   }
 
+  // Shortcuts go by the key's place (e.code), so they work with a Russian or Kazakh layout.
   function boardKeys(e) {
     var cards = Array.prototype.slice.call(document.querySelectorAll(".card-link"));
     var at = cards.indexOf(document.activeElement);
-    if (e.key === "j" || e.key === "k") {
-      var next = cards[e.key === "j" ? at + 1 : Math.max(at - 1, 0)] || cards[0];
+    if (e.code === "KeyJ" || e.code === "KeyK") {
+      var next = cards[e.code === "KeyJ" ? at + 1 : Math.max(at - 1, 0)] || cards[0];
       if (next) { next.focus(); e.preventDefault(); }
-    } else if (e.key === "o" && at >= 0) {
+    } else if (e.code === "KeyO" && at >= 0) {
       cards[at].click();
-    } else if (e.key === "f") {
+    } else if (e.code === "KeyX" && at >= 0) {
+      var box = cards[at].closest(".card-item").querySelector("input[type=checkbox]");
+      if (box) { box.checked = !box.checked; box.dispatchEvent(new Event("change", { bubbles: true })); e.preventDefault(); }
+    } else if (e.code === "KeyF") {
       var first = document.querySelector("#filters select");
       if (first) { first.focus(); e.preventDefault(); }
+    } else if (e.code === "KeyB") {
+      var bulk = document.getElementById("bulk-officer");
+      if (bulk) { bulk.focus(); e.preventDefault(); }
     }
   }
+
+  // The board's selection survives its live refreshes (the cards are drawn again).
+  var selected = {};
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("input[name=incident_ids]")) {
+      if (e.target.checked) { selected[e.target.value] = true; } else { delete selected[e.target.value]; }
+      var count = document.getElementById("bulk-count");
+      if (count) { count.textContent = String(Object.keys(selected).length); }
+    }
+  });
+  // ...and so does the keyboard focus on a card (J/K would otherwise start over).
+  var focusedCard = null;
+  document.addEventListener("htmx:beforeSwap", function () {
+    var card = document.activeElement && document.activeElement.closest("[data-incident]");
+    focusedCard = card ? card.dataset.incident : null;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (focusedCard) {
+      var again = document.querySelector('[data-incident="' + focusedCard + '"] .card-link');
+      if (again) { again.focus(); }
+      focusedCard = null;
+    }
+    var still = {};
+    document.querySelectorAll("input[name=incident_ids]").forEach(function (box) {
+      box.checked = !!selected[box.value];
+      if (box.checked) { still[box.value] = true; }
+    });
+    selected = still;  // a card that left the board (or the filter) is no longer selected
+    tick();  // countdowns at once, not a second later
+    var count = document.getElementById("bulk-count");
+    if (count) { count.textContent = String(Object.keys(selected).length); }
+  });
 
   document.addEventListener("keydown", function (e) {
     var help = document.getElementById("help");
@@ -103,7 +179,7 @@
     }
     var mode = document.body.dataset.shortcuts;
     if (mode === "form" && e.altKey) {
-      var target = { n: "narrative", a: "street" }[e.key.toLowerCase()];
+      var target = { KeyN: "narrative", KeyA: "street", KeyR: "q-danger_now", KeyC: "caller_phone" }[e.code];
       if (target) { e.preventDefault(); document.getElementById(target).focus(); }
     } else if (mode === "board" && !typing(e) && !e.ctrlKey && !e.altKey && !e.metaKey) {
       boardKeys(e);
