@@ -50,7 +50,9 @@ async def test_a_claim_that_never_reached_the_wire_is_released_and_sent(
     pool: asyncpg.Pool, window: SendWindow, primary: FakeProvider
 ) -> None:
     assignment_id, alert_id = await recorded(pool)
-    assert await claim_pending(pool, alert_id) is not None  # that sender died before submitting
+    assert (
+        await claim_pending(pool, alert_id, uuid.uuid4()) is not None
+    )  # that sender died before submitting
     await sweep(window, after_s=15)
     assert primary.sent == []  # a claim is released after max(10 s, 4 × pending_after_s)
     await sweep(window, after_s=21)

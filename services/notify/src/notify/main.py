@@ -24,7 +24,7 @@ from .usecases.answer_reply import answer_reply
 from .usecases.record_receipt import record_receipt
 from .usecases.send_alert import Sending
 from .usecases.send_window import SendWindow
-from .usecases.sweep import sweep_once
+from .usecases.sweep import heartbeat, sweep_once
 
 log = structlog.get_logger(__name__)
 
@@ -97,6 +97,9 @@ def create_app(settings: NotifySettings) -> FastAPI:
             in_doubt_after_s=settings.in_doubt_after_s,
         )
 
+    async def beat() -> None:
+        await heartbeat(runtime.deps().window.sending)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
@@ -104,8 +107,13 @@ def create_app(settings: NotifySettings) -> FastAPI:
         if gateway is not None:
             await gateway.start()
         every_s = min(settings.resend_pending_after_s, settings.receipt_timeout_s)
+        # Beats well inside `in_doubt_after_s`: another replica's sweep leaves our claims be.
+        beat_every_s = max(0.1, min(5.0, settings.in_doubt_after_s / 4))
         try:
-            async with periodically("notify-sweep", every_s, sweep):
+            async with (
+                periodically("notify-heartbeat", beat_every_s, beat),
+                periodically("notify-sweep", every_s, sweep),
+            ):
                 yield
                 await runtime.stop_consuming()
         finally:

@@ -118,19 +118,25 @@ async def find_open_for_reply(conn: Connection, phone: str, short_code: str | No
 async def mark_submitted(
     conn: Connection,
     alert_id: uuid.UUID,
+    claim_token: uuid.UUID | None,
     provider: str,
     message_ids: tuple[str, ...],
     segments: int,
-) -> None:
-    await conn.execute(
+) -> bool:
+    """sending → submitted, if the claim `claim_token` still holds: False if it does not
+    (this record was committed already, or the sweep failed the alert in doubt)."""
+    result: str = await conn.execute(
         "UPDATE notify.alerts SET status = 'submitted', provider = $2, provider_message_ids = $3,"
         " segments = $4, submitted_at = now(), updated_at = now(), reason = NULL,"
-        " receipt_checked_at = NULL, intent_at = NULL WHERE id = $1",
+        " receipt_checked_at = NULL, intent_at = NULL"
+        " WHERE id = $1 AND status = 'sending' AND claim_token IS NOT DISTINCT FROM $5",
         alert_id,
         provider,
         list(message_ids),
         segments,
+        claim_token,
     )
+    return result.split()[-1] != "0"
 
 
 _STATUS_TIMESTAMP: dict[AlertState, str] = {

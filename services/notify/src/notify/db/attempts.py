@@ -22,6 +22,16 @@ async def start_attempt(
         )
         if held is None:
             return None
+        # A retry of this write whose first try committed unseen (the database went away
+        # before answering) takes up that attempt rather than leaving it open forever.
+        open_attempt: int | None = await conn.fetchval(
+            "SELECT id FROM notify.attempts WHERE alert_id = $1 AND provider = $2"
+            " AND status = 'submitting' ORDER BY id DESC LIMIT 1",
+            alert_id,
+            provider,
+        )
+        if open_attempt is not None:
+            return open_attempt
         attempt_id: int = await conn.fetchval(
             "INSERT INTO notify.attempts (alert_id, provider) VALUES ($1, $2) RETURNING id",
             alert_id,

@@ -4,6 +4,7 @@ claims, receipts overdue, sends in doubt. Each `now` defaults to the database's 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 
 from qorgau_common.db import Connection
@@ -15,24 +16,26 @@ from .alerts import ALERT_COLUMNS, Db, alert_from_row
 _NOW = "coalesce($1::timestamptz, now())"  # every query below takes `now` as $1
 
 
-async def claim_pending(conn: Db, alert_id: uuid.UUID) -> Alert | None:
-    """pending → sending, atomically: only one sender ever gets a given alert."""
-    return await _claim(conn, alert_id, "pending")
+async def claim_pending(conn: Db, alert_id: uuid.UUID, owner: uuid.UUID) -> Alert | None:
+    """pending → sending, atomically: only one sender ever gets a given alert. `owner` is
+    the notify process that holds the claim (see `fail_in_doubt`)."""
+    return await _claim(conn, alert_id, "pending", owner)
 
 
-async def claim_submitted(conn: Db, alert_id: uuid.UUID) -> Alert | None:
+async def claim_submitted(conn: Db, alert_id: uuid.UUID, owner: uuid.UUID) -> Alert | None:
     """submitted → sending, atomically, to resend through another provider."""
-    return await _claim(conn, alert_id, "submitted")
+    return await _claim(conn, alert_id, "submitted", owner)
 
 
-async def _claim(conn: Db, alert_id: uuid.UUID, status: str) -> Alert | None:
+async def _claim(conn: Db, alert_id: uuid.UUID, status: str, owner: uuid.UUID) -> Alert | None:
     row = await conn.fetchrow(
         f"UPDATE notify.alerts SET status = 'sending', claimed_at = now(), updated_at = now(),"
-        f" claim_token = $2, intent_at = NULL"
+        f" claim_token = $2, intent_at = NULL, claimed_by = $4"
         f" WHERE id = $1 AND status = $3 RETURNING {ALERT_COLUMNS}",
         alert_id,
         uuid.uuid4(),
         status,
+        owner,
     )
     return alert_from_row(row) if row else None
 
@@ -88,15 +91,35 @@ async def count_in_doubt(conn: Db) -> int:
 
 
 async def fail_in_doubt(
-    conn: Connection, older_than_s: float, reason: str, now: datetime | None = None
+    conn: Connection,
+    older_than_s: float,
+    reason: str,
+    now: datetime | None = None,
+    *,
+    me: uuid.UUID,
+    in_hand: Collection[uuid.UUID] = (),
 ) -> list[Alert]:
-    """Alerts whose sender died between submit and response, failed so routing escalates."""
+    """Alerts whose sender died between submit and response, failed so routing escalates.
+
+    The submit is older than `older_than_s` and its sender is gone: not one of `in_hand`
+    (alerts this process `me` is still sending, say retrying the record of a submit while
+    the database was away), and owned by `me` (whose sender task ended), by no one
+    recorded, or by a process that has not beaten for `older_than_s`. A process's silence
+    counts from the database's own start, so a restarted database gives every process
+    time to beat again before its claims are judged."""
     rows = await conn.fetch(
-        "UPDATE notify.alerts SET status = 'failed', updated_at = now(), reason = $3"
-        f" WHERE status = 'sending' AND intent_at < {_NOW} - make_interval(secs => $2)"
+        "UPDATE notify.alerts a SET status = 'failed', updated_at = now(), reason = $3"
+        f" WHERE a.status = 'sending' AND a.intent_at < {_NOW} - make_interval(secs => $2)"
+        " AND NOT (a.id = ANY($5::uuid[]))"
+        " AND (a.claimed_by IS NULL OR a.claimed_by = $4 OR NOT EXISTS ("
+        "   SELECT 1 FROM notify.senders s WHERE s.instance_id = a.claimed_by"
+        "   AND greatest(s.beat_at, pg_postmaster_start_time())"
+        f"     >= {_NOW} - make_interval(secs => $2)))"
         f" RETURNING {ALERT_COLUMNS}",
         now,
         older_than_s,
         reason,
+        me,
+        list(in_hand),
     )
     return [alert_from_row(r) for r in rows]

@@ -1,25 +1,31 @@
 """Use case: send an alert exactly once, failing over between providers.
 
 The claim (pending → sending) makes a second sender a no-op. Each attempt's intent is
-committed before the submit and its message ids after it. The one window SMPP cannot
-close: a crash after a submit and before its response is recorded leaves the alert in
-`sending` with a `submitting` attempt; it is never resent automatically (see
-docs/notify.md). `send_window.SendWindow` runs several of these at once.
+committed before the submit and its message ids after it, retried until the database
+answers: while this process lives, a submit's outcome is recorded, never lost. The one
+window SMPP cannot close: a crash after a submit and before its response is recorded
+leaves the alert in `sending` with a `submitting` attempt; it is never resent
+automatically (see docs/notify.md). Each claim names the process that holds it
+(`Sending.instance_id`), and `Sending.in_hand` is what this process is sending now, so
+the sweep fails an alert in doubt only once its sender is really gone.
+`send_window.SendWindow` runs several of these at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, TypeVar
 
 import asyncpg
 import structlog
 from qorgau_common.infrastructure import is_infrastructure_error
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential
+from tenacity import AsyncRetrying, retry_if_exception, wait_exponential
 
 from notify.db import alerts, attempts, claims
 from notify.db.outbox import enqueue_alert_updated
@@ -42,19 +48,34 @@ Exhausted = Literal["pending", "submitted"]  # where an alert goes back when eve
 
 @dataclass(frozen=True)
 class Sending:
-    """What sending needs: the pool, the provider routes, and when to give up."""
+    """What sending needs: the pool, the provider routes, and when to give up; which
+    process this is (the owner its claims name) and the alerts it is sending now."""
 
     pool: asyncpg.Pool
     routes: Routes
     give_up_after_s: float = 120.0
+    instance_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    in_hand: Counter[uuid.UUID] = field(default_factory=Counter)
+
+
+@contextlib.contextmanager
+def _holding(sending: Sending, alert_id: uuid.UUID) -> Iterator[None]:
+    """`alert_id` is this process's to send (and to record) until the block ends."""
+    sending.in_hand[alert_id] += 1
+    try:
+        yield
+    finally:
+        sending.in_hand[alert_id] -= 1
+        if sending.in_hand[alert_id] <= 0:
+            del sending.in_hand[alert_id]
 
 
 async def durably(write: Callable[[], Awaitable[T]]) -> T:
-    """Run a database write through blips: after a submit, its record must not be lost."""
+    """Run a database write until the database answers: after a submit, its record must not
+    be lost while this process lives (the sweep leaves alerts in hand alone meanwhile)."""
     async for attempt in AsyncRetrying(
         retry=retry_if_exception(is_infrastructure_error),
-        wait=wait_exponential(multiplier=0.2, max=5),
-        stop=stop_after_delay(300),
+        wait=wait_exponential(multiplier=0.2, max=2),
         reraise=True,
     ):
         with attempt:
@@ -64,14 +85,15 @@ async def durably(write: Callable[[], Awaitable[T]]) -> T:
 
 async def send_alert(sending: Sending, alert_id: uuid.UUID, *, now: datetime | None = None) -> None:
     """Claim a pending alert and send it through the first route that takes it."""
-    alert = await claims.claim_pending(sending.pool, alert_id)
+    alert = await claims.claim_pending(sending.pool, alert_id, sending.instance_id)
     if alert is None:
         return
-    routes = sending.routes.for_alert(alert.exercise)
-    if alert.exercise and not routes:
-        await _record_drill_not_sent(sending, alert)
-        return
-    await _deliver(sending, alert, routes, tried=[], on_exhausted="pending", now=now)
+    with _holding(sending, alert.id):
+        routes = sending.routes.for_alert(alert.exercise)
+        if alert.exercise and not routes:
+            await durably(functools.partial(_record_drill_not_sent, sending, alert))
+            return
+        await _deliver(sending, alert, routes, tried=[], on_exhausted="pending", now=now)
 
 
 async def resend_without_receipt(
@@ -85,12 +107,13 @@ async def resend_without_receipt(
     tried = await attempts.tried_providers(sending.pool, alert_id)
     if not [p for p in routes if p not in tried and p != alert.provider]:
         return
-    alert = await claims.claim_submitted(sending.pool, alert_id)
+    alert = await claims.claim_submitted(sending.pool, alert_id, sending.instance_id)
     if alert is None:  # a receipt or reply got there first
         return
     SEND_FAILURES.labels(alert.provider or NOT_SENT, "no_receipt").inc()
     log.warning("no receipt in time; failing over", alert_id=str(alert.id))
-    await _deliver(sending, alert, routes, tried=tried, on_exhausted="submitted", now=now)
+    with _holding(sending, alert.id):
+        await _deliver(sending, alert, routes, tried=tried, on_exhausted="submitted", now=now)
 
 
 async def _deliver(
@@ -160,7 +183,14 @@ async def _record_submitted(
     segments = segment_count(text)
     async with sending.pool.acquire() as conn, conn.transaction():
         await attempts.finish_attempt(conn, attempt_id, message_ids=result.message_ids)
-        await alerts.mark_submitted(conn, alert.id, provider, result.message_ids, segments)
+        ids = result.message_ids
+        if not await alerts.mark_submitted(
+            conn, alert.id, alert.claim_token, provider, ids, segments
+        ):
+            # Our earlier try committed before the database went away, or the alert was
+            # failed in doubt meanwhile (this process looked dead): either way it stands.
+            log.warning("submit recorded; the claim had ended", alert_id=str(alert.id))
+            return
         event = alert_updated(alert, "submitted", provider=provider, message_ids=result.message_ids)
         await enqueue_alert_updated(conn, event)
         submitted = await alerts.get_alert(conn, alert.id)
@@ -196,7 +226,8 @@ async def _record_unsent(
 
 async def _record_drill_not_sent(sending: Sending, alert: Alert) -> None:
     async with sending.pool.acquire() as conn, conn.transaction():
-        await alerts.mark_submitted(conn, alert.id, NOT_SENT, (), 0)
+        if not await alerts.mark_submitted(conn, alert.id, alert.claim_token, NOT_SENT, (), 0):
+            return
         event = alert_updated(alert, "submitted", provider=NOT_SENT, reason=DRILL_NOT_SENT_REASON)
         await enqueue_alert_updated(conn, event)
     log.info("exercise alert not sent to any phone", alert_id=str(alert.id))
