@@ -159,3 +159,18 @@ def test_a_bare_reply_with_another_case_alerted_recently_asks_for_the_code() -> 
         new
     )
     assert match_reply(Reply("acknowledge", "K7Q2"), [moved, new], later, WINDOW) == Gone(moved)
+
+
+def test_a_case_whose_submit_is_not_yet_recorded_still_makes_a_bare_reply_ambiguous() -> None:
+    """The SMS can reach the phone, and the reply come back, before notify records the
+    submit's answer (seen under load): that case must still count."""
+    first = an_alert(short_code="K7Q2")
+    on_the_wire = an_alert(short_code="LPQL", status="sending", provider=None)
+    later = T0 + timedelta(minutes=1)
+    assert match_reply(Reply("acknowledge", None), [first, on_the_wire], later, WINDOW) == (
+        AskForCode(("K7Q2",))
+    )
+    not_sent_yet = an_alert(short_code="LPQL", status="pending", provider=None)
+    assert match_reply(Reply("acknowledge", None), [first, not_sent_yet], later, WINDOW) == (
+        Matched(first)
+    )

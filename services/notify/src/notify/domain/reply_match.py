@@ -37,6 +37,17 @@ def is_case(alert: Alert) -> bool:
     )
 
 
+def may_have_reached(alert: Alert) -> bool:
+    """An assignment alert that may be on the officer's phone: its submit went out, even if
+    notify has not yet recorded the answer (a reply can come back faster than that).
+    Counted when deciding whether a bare 1/2 is ambiguous, so a race asks for the code."""
+    return (
+        alert.purpose == "assignment"
+        and alert.provider != "none"
+        and alert.status not in ("pending",)
+    )
+
+
 @dataclass(frozen=True)
 class Matched:
     alert: Alert
@@ -101,8 +112,9 @@ def match_reply(
     (only, *others) = open_cases
     recent = [
         a
-        for a in cases
-        if a.incident_id != only.incident_id
+        for a in alerts
+        if may_have_reached(a)
+        and a.incident_id != only.incident_id
         and (a.assigned_at or a.created_at or now) >= now - bare_window
     ]
     if others or recent:
