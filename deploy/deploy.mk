@@ -15,7 +15,7 @@ COMPOSE_ARGS := --file deploy/compose.yaml $(if $(wildcard .env),--env-file .env
 
 .PHONY: deploy-tools deploy-check up down
 
-$(CHECKS_VENV)/.installed: $(CHECKS_REQUIREMENTS)
+$(CHECKS_VENV)/.installed: | $(CHECKS_REQUIREMENTS)  # order-only: the path has the hash; a fresh clone has newer mtimes
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || \
 		{ echo "The deploy checks need Python 3.11 or newer as '$(PYTHON)' (set PYTHON=...)." >&2; exit 1; }
 	rm -rf $(CHECKS_VENV)
