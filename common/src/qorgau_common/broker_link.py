@@ -19,6 +19,7 @@ from prometheus_client import Gauge
 
 from .kafka import ensure_topics
 from .outbox import OutboxMessage
+from .positions import rewind_past_log_end
 from .settings import ServiceSettings
 
 __all__ = ["BROKER_UP", "BrokerLink"]
@@ -27,6 +28,7 @@ log = structlog.get_logger(__name__)
 
 BROKER_STOP_S = 25.0
 _TOPIC_CHECK_S = 30.0
+_POSITION_CHECK_S = 5.0
 
 BROKER_UP = Gauge(
     "qorgau_broker_up", "1 while the service's broker connection answers", ["service"]
@@ -59,18 +61,35 @@ class BrokerLink:
         return True
 
     async def keep(self) -> None:
-        """Until cancelled: join if not joined; recreate topics the broker lost."""
+        """Until cancelled: join if not joined; recreate topics the broker lost; read again
+        a partition whose log the broker lost (see `positions`)."""
         delay = 1.0
+        since_topics = _TOPIC_CHECK_S
         while True:
             if self.broker is None:
                 delay = 1.0 if await self.join() else min(delay * 2, 30.0)
+                since_topics = 0.0
             else:
-                up = await self.ping()
-                BROKER_UP.labels(self._service).set(1 if up else 0)
-                if up:
-                    with contextlib.suppress(Exception):
-                        await asyncio.wait_for(self.ensure_topics(), 10)
-            await asyncio.sleep(delay if self.broker is None else _TOPIC_CHECK_S)
+                await self.rewind_lost_positions()
+                if since_topics >= _TOPIC_CHECK_S:
+                    since_topics = 0.0
+                    up = await self.ping()
+                    BROKER_UP.labels(self._service).set(1 if up else 0)
+                    if up:
+                        with contextlib.suppress(Exception):
+                            await asyncio.wait_for(self.ensure_topics(), 10)
+            pause = delay if self.broker is None else _POSITION_CHECK_S
+            await asyncio.sleep(pause)
+            since_topics += pause
+
+    async def rewind_lost_positions(self) -> None:
+        if self.broker is None:
+            return
+        for subscriber in self.broker.subscribers:
+            consumer = getattr(subscriber, "consumer", None)
+            if consumer is not None:
+                with contextlib.suppress(Exception):
+                    await rewind_past_log_end(consumer, self._service)
 
     async def ping(self) -> bool:
         if self.broker is None:
