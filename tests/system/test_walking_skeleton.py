@@ -55,7 +55,7 @@ async def test_a_report_reaches_the_inspector_and_ctrl_c_stops_everything(
     sms = await smsc.wait_for(lambda s: code in s.text, within_s=10)
     assert sms.text == (
         f"Qorgau {code} СРОЧНО ВЫСОКИЙ риск. Сарайшык, пр. Мангилик Ел 55 кв 12."
-        " Ответ: 1 принял, 2 не могу"
+        f" Ответ: 1 {code} принял, 2 {code} не могу"
     )
     assert sms.destination.startswith("+7700000")  # a demo Saraishyk inspector
     for personal in PERSONAL:

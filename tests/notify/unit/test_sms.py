@@ -10,15 +10,21 @@ DESIGN_EXAMPLE = AlertText("K7Q2", "high", "high", "yesil", "ул. Сыгана�
 
 def test_design_example_renders_as_in_design() -> None:
     assert render_alert(DESIGN_EXAMPLE) == (
-        "Qorgau K7Q2 ВЫСОКИЙ риск. Есиль, ул. Сыганак 10 кв 5. Ответ: 1 принял, 2 не могу"
+        "Qorgau K7Q2 ВЫСОКИЙ риск. Есиль, ул. Сыганак 10 кв 5. Ответ: 1 K7Q2 принял, 2 K7Q2 не могу"
     )
     assert segment_count(render_alert(DESIGN_EXAMPLE)) == 2
+
+
+def test_the_reply_instructions_name_the_code_so_a_bare_1_is_never_invited() -> None:
+    text = render_alert(AlertText("K7Q2", "danger_now", "high", "saraishyk", "ул. " * 40, "ru"))
+    assert text.endswith(". Ответ: 1 K7Q2 принял, 2 K7Q2 не могу")
+    assert segment_count(text) <= 2
 
 
 def test_kazakh_officer_gets_kazakh_text() -> None:
     text = render_alert(AlertText("K7Q2", "danger_now", "high", "yesil", "Сығанақ 10", "kk"))
     assert text.startswith("Qorgau K7Q2 ШҰҒЫЛ ЖОҒАРЫ қауіп. Есіл")
-    assert "Жауап: 1" in text
+    assert text.endswith("Жауап: 1 K7Q2 қабылдадым, 2 K7Q2 алмаймын")
 
 
 def test_exercise_is_marked() -> None:
@@ -64,4 +70,5 @@ def test_every_alert_fits_two_segments_and_keeps_code_and_reply(alert: AlertText
     assert segment_count(text) <= 2
     assert len(encode(text, 1).parts) <= 2
     assert f"Qorgau {alert.short_code}" in text
-    assert text.endswith("2 не могу" if alert.language == "ru" else "2 алмаймын")
+    code = alert.short_code
+    assert text.endswith(f"2 {code} не могу" if alert.language == "ru" else f"2 {code} алмаймын")

@@ -51,8 +51,8 @@ _RISK: Mapping[Language, Mapping[RiskLevel, str]] = {
 _URGENT: Mapping[Language, str] = {"ru": "СРОЧНО ", "kk": "ШҰҒЫЛ "}
 _EXERCISE: Mapping[Language, str] = {"ru": "УЧЕБНАЯ ", "kk": "ОҚУ "}
 _REPLY: Mapping[Language, str] = {
-    "ru": "Ответ: 1 принял, 2 не могу",
-    "kk": "Жауап: 1 қабылдадым, 2 алмаймын",
+    "ru": "Ответ: 1 {code} принял, 2 {code} не могу",
+    "kk": "Жауап: 1 {code} қабылдадым, 2 {code} алмаймын",
 }
 
 
@@ -115,7 +115,7 @@ def render_alert(alert: AlertText) -> str:
         if alert.district
         else _NO_DISTRICT[lang]
     )
-    tail = f". {_REPLY[lang]}"
+    tail = ". " + _REPLY[lang].format(code=alert.short_code)
     address = " ".join(alert.address_line.split())
     text = f"{head}{district}, {address}{tail}"
     while part_count(text) > MAX_SEGMENTS and address:
