@@ -19,6 +19,10 @@ from qorgau_local.smsc import DevSmsc
 
 from tests import harness
 
+# Parallel workers (pytest-xdist) each take their own port lane (see qorgau_local.broker).
+if (_worker := os.environ.get("PYTEST_XDIST_WORKER", "")).startswith("gw"):
+    os.environ.setdefault("QORGAU_PORT_LANE", _worker.removeprefix("gw"))
+
 # One tracer provider for the whole session (it can be set only once per process); services
 # started in-process keep it, and tests read their spans from SPANS.
 SPANS = InMemorySpanExporter()

@@ -15,7 +15,9 @@ from notify.usecases.send_window import SendWindow
 from tests.factories import assigned
 from tests.notify.conftest import alert_row, attempts, now, updates
 
-DESIGN_EXAMPLE = "Qorgau K7Q2 ВЫСОКИЙ риск. Есиль, ул. Сыганак 10 кв 5. Ответ: 1 K7Q2 принял, 2 K7Q2 не могу"
+DESIGN_EXAMPLE = (
+    "Qorgau K7Q2 ВЫСОКИЙ риск. Есиль, ул. Сыганак 10 кв 5. Ответ: 1 K7Q2 принял, 2 K7Q2 не могу"
+)
 
 
 async def test_the_officer_gets_the_alert_and_its_submission_is_published(

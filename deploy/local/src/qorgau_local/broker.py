@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
@@ -22,20 +23,63 @@ def tansu_binary() -> Path:
     return path
 
 
+# Ports for processes started side by side (tests in parallel workers): each lane is its own
+# range below Linux's ephemeral range (32768-60999), so no two lanes, and no outgoing
+# connection's local port, can be handed the same port between its pick and its bind.
+_LANE_ENV = "QORGAU_PORT_LANE"
+_LANE_BASE, _LANE_SIZE, _LANES = 20000, 1500, 8
+_lane_next: dict[int, int] = {}
+
+
+def _lane() -> int | None:
+    value = os.environ.get(_LANE_ENV, "")
+    if not value.isdigit():
+        return None
+    return int(value) % _LANES
+
+
+def _bindable(port: int) -> socket.socket | None:
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        s.close()
+        return None
+    return s
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    return free_ports(1)[0]
 
 
 def free_ports(count: int) -> list[int]:
     """`count` distinct free ports: all held open while they are picked, so the system cannot
-    hand the same one out twice (picking them one by one, it sometimes did)."""
-    sockets = [socket.socket() for _ in range(count)]
+    hand the same one out twice (picking them one by one, it sometimes did).
+
+    With `QORGAU_PORT_LANE` set (the test suite sets it per parallel worker), ports come
+    from that lane's own range, in turn; otherwise the system picks them.
+    """
+    lane = _lane()
+    sockets: list[socket.socket] = []
     try:
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
+        if lane is None:
+            for _ in range(count):
+                s = socket.socket()
+                sockets.append(s)
+                s.bind(("127.0.0.1", 0))
+            return [s.getsockname()[1] for s in sockets]
+        start = _LANE_BASE + lane * _LANE_SIZE
+        offset = _lane_next.get(lane, os.getpid() % _LANE_SIZE)
+        for _ in range(_LANE_SIZE):
+            held = _bindable(start + offset)
+            offset = (offset + 1) % _LANE_SIZE
+            if held is not None:
+                sockets.append(held)
+                if len(sockets) == count:
+                    break
+        _lane_next[lane] = offset
+        if len(sockets) < count:
+            raise BrokerError(f"no {count} free ports left in port lane {lane}")
         return [s.getsockname()[1] for s in sockets]
     finally:
         for s in sockets:

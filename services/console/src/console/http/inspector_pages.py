@@ -42,7 +42,7 @@ async def case(
     request: Request, d: D, session: Inspector, incident_id: str, result: str | None = None
 ) -> Response:
     snapshot = await d.feed.fresh()
-    entry = next((e for e in snapshot.board if e.incident_id == incident_id), None)
+    entry = snapshot.entry(incident_id)
     try:
         detail = await view_personal(
             d.pool, d.intake, session.user, incident_id, entry, datetime.now(UTC)
@@ -81,7 +81,7 @@ async def act(
     if chosen is None or (chosen == "resolve" and outcome not in OUTCOMES):
         return RedirectResponse(f"/cases/{incident_id}?result=conflict", status_code=303)
     snapshot = await d.feed.fresh()
-    entry = next((e for e in snapshot.board if e.incident_id == incident_id), None)
+    entry = snapshot.entry(incident_id)
     try:
         done = await case_actions.answer(
             d.intake,

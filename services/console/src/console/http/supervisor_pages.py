@@ -110,7 +110,7 @@ async def incident(
     request: Request, d: D, session: Supervisor, incident_id: str, result: str | None = None
 ) -> Response:
     snapshot = await d.feed.fresh()
-    entry = next((e for e in snapshot.board if e.incident_id == incident_id), None)
+    entry = snapshot.entry(incident_id)
     try:
         detail = await view_personal(
             d.pool, d.intake, session.user, incident_id, entry, datetime.now(UTC)
@@ -158,7 +158,7 @@ async def resolve(
     if outcome not in OUTCOMES:
         return _back(incident_id, "conflict")
     snapshot = await d.feed.fresh()
-    entry = next((e for e in snapshot.board if e.incident_id == incident_id), None)
+    entry = snapshot.entry(incident_id)
     if entry is None:
         return _back(incident_id, "no_assignment")
     done = await case_actions.resolve_as_supervisor(d.intake, d.routing, entry, outcome)

@@ -29,6 +29,10 @@ class Snapshot:
     incidents: dict[str, IncidentSummary] = field(default_factory=dict)
     stale: bool = True  # the last poll failed: pages say so instead of showing old data
 
+    def entry(self, incident_id: str) -> BoardEntry | None:
+        """The board's entry for an incident, if routing has it."""
+        return next((e for e in self.board if e.incident_id == incident_id), None)
+
 
 class LiveFeed:
     def __init__(self, intake: IntakeApi, routing: RoutingApi, interval_s: float) -> None:
