@@ -19,8 +19,12 @@ from qorgau_local.chaos import (
 )
 from qorgau_local.smsc import _SHORT_CODE
 
-ALERT_TEXT = "Qorgau K7Q2 СРОЧНО ВЫСОКИЙ риск. Есиль, ул. Сыганак 10. Ответ: 1 K7Q2 принял, 2 K7Q2 не могу"
-DRILL = "УЧЕБНАЯ Qorgau K7Q2 риск обычный. Нура, ул. Кенесары 1. Ответ: 1 K7Q2 принял, 2 K7Q2 не могу"
+ALERT_TEXT = (
+    "Qorgau K7Q2 СРОЧНО ВЫСОКИЙ риск. Есиль, ул. Сыганак 10. Ответ: 1 K7Q2 принял, 2 K7Q2 не могу"
+)
+DRILL = (
+    "УЧЕБНАЯ Qorgau K7Q2 риск обычный. Нура, ул. Кенесары 1. Ответ: 1 K7Q2 принял, 2 K7Q2 не могу"
+)
 ANSWERS = (
     "Qorgau K7Q2: принято, спасибо.",
     "Qorgau K7Q2: қабылданды, рахмет.",

@@ -48,7 +48,8 @@ async def test_assignments_in_sms_out_updates_out_over_the_broker(
             await send(kafka, first)
             sms = await smsc.wait_for(lambda s: s.destination == first.officer_phone, 15)
             assert sms.text == (
-                "Qorgau K7Q2 ВЫСОКИЙ риск. Есиль, ул. Сыганак 10 кв 5. Ответ: 1 K7Q2 принял, 2 K7Q2 не могу"
+                "Qorgau K7Q2 ВЫСОКИЙ риск. Есиль, ул. Сыганак 10 кв 5."
+                " Ответ: 1 K7Q2 принял, 2 K7Q2 не могу"
             )
             assert (sms.parts, sms.data_coding) == (2, 0x08)
             submitted = await wait_update(kafka, first.assignment_id, "submitted")
