@@ -48,6 +48,7 @@ class Sms:
     message_ids: tuple[str, ...]
     parts: int
     data_coding: int
+    session_id: str = ""  # the SMPP session its parts came on
 
 
 @dataclass
@@ -65,6 +66,9 @@ class SmscBehaviour:
     submit_delay_s: float = 0.0  # wait this long before answering each submit_sm
     drop_after: int | None = None  # drop every connection at the Nth next submit (unanswered)
     receipt_state: str = "DELIVRD"  # e.g. UNDELIV, EXPIRED
+    # An account with several binds: each receipt goes on another bound session than its
+    # submit's (when there is one), and each MO on one session in turn, not on every one.
+    spread_deliveries: bool = False
 
 
 @dataclass
@@ -80,6 +84,9 @@ class DevSmsc:
         self._server = smpp34.Server("127.0.0.1", self._inner_port, system_id="QORGAU-DEV")
         self._proxy: asyncio.Server | None = None
         self._links: set[asyncio.StreamWriter] = set()
+        self._pairs: dict[asyncio.StreamWriter, asyncio.StreamWriter] = {}  # client → server
+        self._turn = itertools.count()
+        self.receipt_sessions: dict[str, str] = {}  # message id → session its receipt went on
         self.submits = 0
         self._sessions: dict[str, smpp34.Esme] = {}
         self._ids = itertools.count(1)
@@ -95,17 +102,29 @@ class DevSmsc:
     def bound_sessions(self) -> int:
         return len(self._sessions)
 
+    @property
+    def session_ids(self) -> frozenset[str]:
+        return frozenset(self._sessions)
+
     async def start(self) -> None:
         await self._server.start()
         self._pump = asyncio.create_task(self._run(), name="devsmsc")
         self._proxy = await asyncio.start_server(self._link, self.host, self.port)
 
-    def drop_connections(self) -> int:
-        """Cut every client connection at once, as a failing network would; how many."""
+    def drop_connections(self, count: int | None = None) -> int:
+        """Cut every client connection at once (or the `count` oldest), as a failing network
+        would; how many."""
+        if count is not None:
+            pairs = list(self._pairs.items())[:count]
+            for client_w, server_w in pairs:
+                client_w.transport.abort()
+                server_w.transport.abort()
+            return len(pairs)
         links = list(self._links)
         for writer in links:
             writer.transport.abort()
         self._links.clear()
+        self._pairs.clear()
         return len(links) // 2
 
     async def _link(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
@@ -115,6 +134,7 @@ class DevSmsc:
             client_w.transport.abort()
             return
         self._links.update((client_w, server_w))
+        self._pairs[client_w] = server_w
 
         async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             try:
@@ -127,7 +147,10 @@ class DevSmsc:
                 writer.transport.abort()
                 self._links.discard(writer)
 
-        await asyncio.gather(pipe(client_r, server_w), pipe(server_r, client_w))
+        try:
+            await asyncio.gather(pipe(client_r, server_w), pipe(server_r, client_w))
+        finally:
+            self._pairs.pop(client_w, None)
 
     async def stop(self) -> None:
         # smpp34's Server.stop() closes only the listener: bound sessions survive and
@@ -232,7 +255,13 @@ class DevSmsc:
         del self._parts[key]
         ids = tuple(mid for _, mid in sorted(collected))
         sms = Sms(
-            f"+{destination.lstrip('+')}", event.source_addr, text, ids, len(ids), event.data_coding
+            f"+{destination.lstrip('+')}",
+            event.source_addr,
+            text,
+            ids,
+            len(ids),
+            event.data_coding,
+            event.session_id,
         )
         self.received.append(sms)
         if self.on_sms is not None:
@@ -242,9 +271,13 @@ class DevSmsc:
 
     async def _receipt(self, session_id: str, destination: str, message_id: str) -> None:
         await asyncio.sleep(self.behaviour.receipt_delay_s)  # submit_sm_resp goes out first
+        if self.behaviour.spread_deliveries:
+            others = [s for s in self._sessions if s != session_id]
+            session_id = others[next(self._turn) % len(others)] if others else session_id
         esme = self._sessions.get(session_id)
         if esme is None or not esme.can_receive:
             return
+        self.receipt_sessions[message_id] = session_id
         state = self.behaviour.receipt_state
         now = datetime.now().strftime("%y%m%d%H%M")
         body = (
@@ -268,10 +301,14 @@ class DevSmsc:
         await self.send_reply(phone, text)
 
     async def send_reply(self, phone: str, text: str, to: str = "Qorgau") -> int:
-        """Deliver an MO `text` from `phone` to every bound session; returns how many."""
+        """Deliver an MO `text` from `phone` to every bound session (with `spread_deliveries`,
+        to one in turn); returns how many."""
         encoded = encode(text, next(self._refs))
         sent = 0
-        for esme in list(self._sessions.values()):
+        sessions = list(self._sessions.values())
+        if self.behaviour.spread_deliveries and sessions:
+            sessions = [sessions[next(self._turn) % len(sessions)]]
+        for esme in sessions:
             if not esme.can_receive:
                 continue
             try:
@@ -318,6 +355,7 @@ _SETTABLE = {
     "submit_delay_s": float,
     "drop_after": int,
     "receipt_state": str,
+    "spread_deliveries": bool,
 }
 
 

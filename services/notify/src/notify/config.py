@@ -26,8 +26,17 @@ class NotifySettings(ServiceSettings):
     smpp_system_id: str = Field(default="qorgau", description="SMPP system_id for the bind.")
     smpp_password: SecretStr = Field(default=SecretStr("qorgau"), description="SMPP password.")
     smpp_source_addr: str = Field(default="Qorgau", description="Sender shown on the phone.")
-    smpp_window: int = Field(default=16, ge=1, description="submit_sm in flight on the bind.")
-    smpp_rate_per_s: float = Field(default=100.0, gt=0, description="submit_sm per second, most.")
+    smpp_binds: int = Field(
+        default=1,
+        ge=1,
+        description="SMPP binds held to the SMSC (the same credentials); submits spread over them.",
+    )
+    smpp_window: int = Field(default=16, ge=1, description="submit_sm in flight on each bind.")
+    smpp_rate_per_s: float = Field(
+        default=100.0,
+        gt=0,
+        description="submit_sm per second on each bind, most (an SMSC contract limits each bind).",
+    )
     smpp_submit_timeout_s: float = Field(default=10.0, gt=0, description="Wait for submit_sm_resp.")
     smpp_bind_wait_s: float = Field(
         default=2.0, ge=0, description="How long a send waits for a bind before failing over."

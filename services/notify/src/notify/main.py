@@ -41,6 +41,7 @@ def smpp_config(settings: NotifySettings) -> SmppConfig:
         window=settings.smpp_window,
         rate_per_s=settings.smpp_rate_per_s,
         throttle_retries=settings.smpp_throttle_retries,
+        binds=settings.smpp_binds,
     )
 
 

@@ -31,6 +31,12 @@ PROVIDER_HEALTHY = Gauge(
     "1 while a provider can take messages (SMPP: bound; HTTP: last call succeeded)",
     ["provider"],
 )
+SMPP_BINDS_UP = Gauge(
+    "qorgau_notify_smpp_binds_up", "SMPP binds bound right now (of QORGAU_NOTIFY_SMPP_BINDS)"
+)
+SMPP_BIND_SUBMITS = Counter(
+    "qorgau_notify_smpp_bind_submits_total", "submit_sm sent, by SMPP bind (0-based)", ["bind"]
+)
 SUBMITS = Counter(
     "qorgau_notify_submits_total", "Provider submit results by status", ["provider", "status"]
 )

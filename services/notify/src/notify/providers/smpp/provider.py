@@ -1,27 +1,31 @@
 """The SMPP 3.4 provider: UCS-2/GSM-7 submits with UDH parts, windowed and rate-limited.
 
-Several alerts (and their parts) are in flight at once, up to `window`; each submit_sm
-first takes a token from the provider's rate limit. ESME_RTHROTTLED and a full queue
-are retried with backoff up to `throttle_retries`, then reported as `throttled` so the
-alert fails over.
+It holds `binds` binds; each message goes on the bound one with the most free room
+(`spread`), and every part of it on that one session: many SMSCs join concatenated parts
+only within a session, so a bind lost between parts fails the message (it is sent again
+whole). Several alerts (and their parts) are in flight at once, up to `window` per bind;
+each submit_sm first takes a token from its bind's rate limit. ESME_RTHROTTLED and a full
+queue are retried with backoff up to `throttle_retries`, then reported as `throttled` so
+the alert fails over.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+from dataclasses import dataclass
 
 import smpp34
 import structlog
 from smpp34._smpp34 import ESME_RINVDSTADR, ESME_RINVMSGLEN, ESME_RMSGQFUL, ESME_RTHROTTLED
 
-from notify.metrics import SUBMITS
+from notify.metrics import SMPP_BIND_SUBMITS, SUBMITS
 from notify.providers.base import CLAIM_LOST, OnWire, Rejected, SendResult, Submitted, no_record
 from notify.providers.failover import backoff
-from notify.providers.ratelimit import rate_limit
 
+from .binds import Bind, Binds
 from .pdu import encode
-from .session import OnReceipt, OnReply, SmppConfig, SmppSession
+from .session import OnReceipt, OnReply, SmppConfig
 
 log = structlog.get_logger(__name__)
 
@@ -31,61 +35,97 @@ THROTTLING_STATUSES = frozenset({ESME_RTHROTTLED, ESME_RMSGQFUL})
 PERMANENT_STATUSES = frozenset({ESME_RINVDSTADR, ESME_RINVMSGLEN, 0x50, 0x51})
 
 
+@dataclass(frozen=True)
+class _OnSession:
+    """Where every part of one message goes: this bind, and the session it had when chosen."""
+
+    bind: Bind
+    smsc: smpp34.Smsc
+
+    @property
+    def lost(self) -> bool:
+        return self.bind.session.current is not self.smsc
+
+
 class SmppProvider:
     name = "smpp"
 
     def __init__(self, config: SmppConfig, on_receipt: OnReceipt, on_reply: OnReply) -> None:
         self._config = config
-        self._session = SmppSession(self.name, config, on_receipt, on_reply)
-        self._window = asyncio.Semaphore(max(config.window, 1))
-        self._rate = rate_limit(config.rate_per_s)
+        self._binds = Binds(self.name, config, on_receipt, on_reply)
         self._references = itertools.count(1)
 
     @property
     def healthy(self) -> bool:
-        return self._session.bound
+        return self._binds.up > 0
+
+    @property
+    def binds_up(self) -> int:
+        return self._binds.up
 
     async def start(self) -> None:
-        self._session.start()
+        self._binds.start()
 
-    async def wait_bound(self, within_s: float) -> bool:
-        return await self._session.wait_bound(within_s) is not None
+    async def wait_bound(self, within_s: float, binds: int = 1) -> bool:
+        """True once at least `binds` binds are bound, waiting up to `within_s`."""
+        return await self._binds.wait_up(within_s, binds)
 
     async def stop(self) -> None:
-        await self._session.stop()
+        """Unbind every bind politely (at once) and stop reconnecting."""
+        await self._binds.stop()
 
     async def send(self, phone: str, text: str, on_wire: OnWire = no_record) -> SendResult:
-        if await self._session.wait_bound(self._config.bind_wait_s) is None:
+        if not await self._binds.wait_up(self._config.bind_wait_s):
             return Rejected("SMPP bind is down", "unavailable")
+        bind = self._binds.choose()
+        smsc = bind.session.current if bind is not None else None
+        if bind is None or smsc is None:
+            return Rejected("SMPP bind lost", "unavailable")
+        on_session = _OnSession(bind, smsc)
         encoded = encode(text, next(self._references))
         ids: list[str] = []
-        for n, part in enumerate(encoded.parts):
-            result = await self._submit_part(
-                phone, part, encoded.esm_class, encoded.data_coding, on_wire if n == 0 else None
-            )
-            if isinstance(result, Rejected):
-                return result
-            ids.append(result)
+        bind.in_flight += 1
+        try:
+            for n, part in enumerate(encoded.parts):
+                result = await self._submit_part(
+                    on_session,
+                    phone,
+                    part,
+                    encoded.esm_class,
+                    encoded.data_coding,
+                    on_wire if n == 0 else None,
+                )
+                if isinstance(result, Rejected):
+                    return result
+                ids.append(result)
+        finally:
+            bind.in_flight -= 1
         return Submitted(tuple(ids))
 
     async def _submit_part(
-        self, phone: str, part: bytes, esm_class: int, data_coding: int, on_wire: OnWire | None
+        self,
+        on: _OnSession,
+        phone: str,
+        part: bytes,
+        esm_class: int,
+        data_coding: int,
+        on_wire: OnWire | None,
     ) -> str | Rejected:
         attempt = 0
         while True:
             attempt += 1
-            smsc = self._session.current
-            if smsc is None:
+            if on.lost:
                 return Rejected("SMPP bind lost", "unavailable")
-            await self._rate.acquire()
+            await on.bind.rate.acquire()
             try:
-                async with self._window:
+                async with on.bind.window:
                     if on_wire is not None:
                         if not await on_wire():
                             return CLAIM_LOST
                         on_wire = None
+                    SMPP_BIND_SUBMITS.labels(str(on.bind.index)).inc()
                     resp = await asyncio.wait_for(
-                        smsc.submit_sm(
+                        on.smsc.submit_sm(
                             phone.lstrip("+"),
                             part,
                             source_addr=self._config.source_addr,

@@ -1,4 +1,4 @@
-"""One SMPP 3.4 transceiver bind, kept up with backoff, and its inbound traffic.
+"""One SMPP 3.4 transceiver bind, kept up with backoff on its own, and its inbound traffic.
 
 smpp34's core sends and answers enquire_link (keepalive), acks deliver_sm and windows
 sequence numbers; a `Client` binds only once, so each reconnect builds a new one.
@@ -17,7 +17,7 @@ import structlog
 from smpp34._smpp34 import TLV_MESSAGE_STATE, TLV_RECEIPTED_MESSAGE_ID
 
 from notify.domain.receipt import Receipt
-from notify.metrics import INBOUND, PROVIDER_HEALTHY
+from notify.metrics import INBOUND
 
 from .pdu import ESM_RECEIPT, Reassembler, decode_part, parse_receipt
 
@@ -25,6 +25,7 @@ log = structlog.get_logger(__name__)
 
 OnReceipt = Callable[[Receipt], Awaitable[None]]
 OnReply = Callable[[str, str], Awaitable[None]]
+OnChange = Callable[[], None]
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,10 @@ class SmppConfig:
     submit_timeout_s: float = 10.0
     bind_wait_s: float = 2.0
     reconnect_max_s: float = 10.0
-    window: int = 16
-    rate_per_s: float = 200.0
+    window: int = 16  # per bind
+    rate_per_s: float = 200.0  # per bind: an SMSC contract limits each bind
     throttle_retries: int = 3
+    binds: int = 1
 
 
 def to_e164(address: str) -> str:
@@ -48,34 +50,44 @@ def to_e164(address: str) -> str:
 
 
 class SmppSession:
-    """Keeps `current` bound (or None) and hands inbound receipts and replies on."""
+    """Keeps `current` bound (or None) and hands inbound receipts and replies on.
+
+    `on_change` is called whenever it binds or loses its bind. Binds of one provider share
+    a `reassembler`, so a reply's parts join whichever binds they come on.
+    """
 
     def __init__(
-        self, name: str, config: SmppConfig, on_receipt: OnReceipt, on_reply: OnReply
+        self,
+        name: str,
+        config: SmppConfig,
+        on_receipt: OnReceipt,
+        on_reply: OnReply,
+        *,
+        index: int = 0,
+        reassembler: Reassembler | None = None,
+        on_change: OnChange | None = None,
     ) -> None:
         self._name = name
+        self._index = index
         self._config = config
         self._on_receipt = on_receipt
         self._on_reply = on_reply
+        self._on_change = on_change
         self.current: smpp34.Smsc | None = None
-        self._bound = asyncio.Event()
+        self._bound = False
         self._task: asyncio.Task[None] | None = None
         self._inbound: set[asyncio.Task[None]] = set()
-        self._reassembler = Reassembler()
+        self._reassembler = reassembler if reassembler is not None else Reassembler()
         self._stopping = False
-        PROVIDER_HEALTHY.labels(name).set(0)
 
     @property
     def bound(self) -> bool:
-        return self._bound.is_set()
-
-    async def wait_bound(self, within_s: float) -> smpp34.Smsc | None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._bound.wait(), within_s)
-        return self.current
+        return self._bound
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._keep_bound(), name=f"{self._name}-bind")
+        self._task = asyncio.create_task(
+            self._keep_bound(), name=f"{self._name}-bind-{self._index}"
+        )
 
     async def stop(self) -> None:
         """Unbind politely, stop reconnecting, and let inbound work finish."""
@@ -105,25 +117,34 @@ class SmppSession:
             )
             try:
                 self.current = await client.connect()
-                self._bound.set()
-                PROVIDER_HEALTHY.labels(self._name).set(1)
-                log.info("SMPP bound", host=self._config.host, port=self._config.port)
+                self._set_bound(True)
+                log.info(
+                    "SMPP bound", bind=self._index, host=self._config.host, port=self._config.port
+                )
                 delay = 0.2
                 await self._pump(self.current)
                 if self._stopping:
-                    log.info("SMPP unbound")
+                    log.info("SMPP unbound", bind=self._index)
                     return
-                log.warning("SMPP connection lost")
+                log.warning("SMPP connection lost", bind=self._index)
             except (OSError, smpp34.SmppError, RuntimeError) as exc:
-                log.warning("SMPP bind failed", error=type(exc).__name__, retry_in_s=delay)
+                log.warning(
+                    "SMPP bind failed", bind=self._index, error=type(exc).__name__, retry_in_s=delay
+                )
             finally:
-                self._bound.clear()
                 self.current = None
-                PROVIDER_HEALTHY.labels(self._name).set(0)
+                self._set_bound(False)
                 with contextlib.suppress(Exception):
                     await client.stop()
             await asyncio.sleep(delay)
             delay = min(delay * 2, self._config.reconnect_max_s)
+
+    def _set_bound(self, bound: bool) -> None:
+        if bound == self._bound:
+            return
+        self._bound = bound
+        if self._on_change is not None:
+            self._on_change()
 
     async def _pump(self, smsc: smpp34.Smsc) -> None:
         while True:
@@ -155,4 +176,4 @@ class SmppSession:
                 await self._on_reply(sender, text)
         except Exception as exc:  # one bad deliver_sm must never stop the pump
             INBOUND.labels(self._name, "garbage").inc()
-            log.error("inbound SMS not processed", error=type(exc).__name__)
+            log.error("inbound SMS not processed", bind=self._index, error=type(exc).__name__)
