@@ -152,3 +152,22 @@ async def test_nobody_to_take_it_shows_waiting_and_stops_republishing(
     assert row["routed_at"] is not None
     seen = await view_incident(pool, cipher(), SUPERVISOR, incident_id)
     assert seen.timeline[-1].detail["reason"] == "no officer or supervisor is on shift"
+
+
+async def test_a_republished_event_adds_no_second_line(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """Routing and notify say a fact again (new event ids) when the broker may have lost it;
+    the timeline states each fact once."""
+    incident_id = await submit_directly(database_url, "102-7003")
+    assigned = factories.assigned(incident_id=incident_id, correlation_id=incident_id)
+    await record_assigned(pool, assigned)
+    await record_alert(pool, factories.alert_update(assigned, "submitted"))
+    again = assigned.model_copy(update={"event_id": uuid.uuid4()})
+    await record_assigned(pool, again)
+    status_again = factories.alert_update(assigned, "submitted")
+    await record_alert(pool, status_again)
+
+    seen = await view_incident(pool, cipher(), SUPERVISOR, incident_id)
+    assert [line.status for line in seen.timeline] == ["reported", "assigned", "alert_submitted"]
+    assert (await counts(database_url, "inbox"))["inbox"] == 4  # each event was consumed

@@ -47,7 +47,7 @@ async def _record(
         if incident is None:
             log.warning("event for an incident intake does not know; ignored", topic=topic)
             return
-        await timeline.add(conn, incident_id, progress.entry, progress.detail)
+        await timeline.add_once(conn, incident_id, progress.entry, progress.detail)
         # Any answer from routing (an assignment, a notice to the supervisor, or "nobody can
         # take it") means the incident reached it, so reconciliation stops republishing it.
         routed = topic in (INCIDENT_ASSIGNED.name, INCIDENT_UNASSIGNED.name)
