@@ -24,6 +24,7 @@ from notify.domain.reply_match import (
     UnknownCode,
     is_case,
     match_reply,
+    may_have_reached,
     reply_state,
 )
 
@@ -112,7 +113,8 @@ def check(reply: Reply, alerts: list[Alert], now: datetime) -> None:
     open_cases = [a for a in cases if reply_state(a) == "open" and newest[a.incident_id] is a]
     if isinstance(match, Matched):
         assert match.alert in alerts  # this phone's, and one alert only
-        assert is_case(match.alert)  # never a notice or a drill that was never sent
+        # Never a notice or a drill that was never sent.
+        assert is_case(match.alert) or may_have_reached(match.alert)
         state = reply_state(match.alert)
         assert state == "open" or (state == "accepted" and reply.answer != "decline")
         if reply.short_code is None:
@@ -165,10 +167,17 @@ def test_a_case_whose_submit_is_not_yet_recorded_still_makes_a_bare_reply_ambigu
     """The SMS can reach the phone, and the reply come back, before notify records the
     submit's answer (seen under load): that case must still count."""
     first = an_alert(short_code="K7Q2")
-    on_the_wire = an_alert(short_code="LPQL", status="sending", provider=None)
+    on_the_wire = an_alert(
+        short_code="LPQL", status="sending", provider=None, assigned_at=T0 + timedelta(seconds=30)
+    )
     later = T0 + timedelta(minutes=1)
+    # Both are listed: the one on its way may be the one the officer means.
     assert match_reply(Reply("acknowledge", None), [first, on_the_wire], later, WINDOW) == (
-        AskForCode(("K7Q2",))
+        AskForCode(("LPQL", "K7Q2"))
+    )
+    # Its code, quoted from the SMS, finds it although its submit is not recorded yet.
+    assert match_reply(Reply("acknowledge", "LPQL"), [first, on_the_wire], later, WINDOW) == (
+        Matched(on_the_wire)
     )
     not_sent_yet = an_alert(short_code="LPQL", status="pending", provider=None)
     assert match_reply(Reply("acknowledge", None), [first, not_sent_yet], later, WINDOW) == (

@@ -9,7 +9,7 @@ otherwise the officer is asked for the code.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -87,13 +87,15 @@ def match_reply(
     reply: Reply, alerts: Sequence[Alert], now: datetime, bare_window: timedelta
 ) -> Match:
     """The one alert `reply` applies to, or why none; `alerts` are the phone's, any order."""
-    cases = sorted(
-        (a for a in alerts if is_case(a)),
-        key=lambda a: a.assigned_at or a.created_at or now,
-        reverse=True,
-    )
+
+    def newest_first(chosen: Iterable[Alert]) -> list[Alert]:
+        return sorted(chosen, key=lambda a: a.assigned_at or a.created_at or now, reverse=True)
+
+    cases = newest_first(a for a in alerts if is_case(a))
     if reply.short_code is not None:
-        named = [a for a in cases if a.short_code == reply.short_code]
+        # The officer quotes the code, so the SMS reached them, recorded or not yet.
+        reached = newest_first(a for a in alerts if is_case(a) or may_have_reached(a))
+        named = [a for a in reached if a.short_code == reply.short_code]
         if not named:
             return UnknownCode(reply.short_code)
         taking = [a for a in named if _takes(a, reply)]
@@ -101,7 +103,6 @@ def match_reply(
     # One case per incident: a case given back to the same officer is its newest alert.
     newest = {a.incident_id: a for a in reversed(cases)}
     open_cases = [a for a in cases if reply_state(a) == "open" and newest[a.incident_id] is a]
-    codes = tuple(dict.fromkeys(a.short_code for a in open_cases))
     if reply.answer == "resolve":
         live = [a for a in cases if reply_state(a) != "closed"]
         return (
@@ -118,5 +119,8 @@ def match_reply(
         and (a.assigned_at or a.created_at or now) >= now - bare_window
     ]
     if others or recent:
-        return AskForCode(codes)
+        # A case still on its way to the phone may be the one meant: it is listed too.
+        arriving = [a for a in recent if reply_state(a) == "open"]
+        listed = newest_first([*open_cases, *arriving])
+        return AskForCode(tuple(dict.fromkeys(a.short_code for a in listed)))
     return Matched(only)
