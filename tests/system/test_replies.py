@@ -219,6 +219,13 @@ async def test_a_supervisors_reply_goes_to_their_case_not_to_a_notice(world: Wor
     await world.sms(
         lambda s: s.destination == boss and s.text.startswith(f"Qorgau {own['short_code']} ")
     )
+    # Then a notice reaches the supervisor after their own case: the newest alert on their
+    # phone is a notice (the old matching took the newest, so "1" went to the notice).
+    later = await world.report(district="baikonyr", checklist={"weapon": True})
+    await world.sms(
+        lambda s: s.destination == boss and s.text.startswith(f"Qorgau {later['short_code']} "),
+        within_s=HIGH_DEADLINE_S + 15,
+    )
     await world.reply(boss, "1")
     await world.sms(
         lambda s: s.destination == boss and s.text.startswith(f"Принято: {own['short_code']}")

@@ -179,6 +179,10 @@ def test_a_case_whose_submit_is_not_yet_recorded_still_makes_a_bare_reply_ambigu
     assert match_reply(Reply("acknowledge", "LPQL"), [first, on_the_wire], later, WINDOW) == (
         Matched(on_the_wire)
     )
+    # The only case may be the one on its way: asked, never "nothing open".
+    assert match_reply(Reply("acknowledge", None), [on_the_wire], later, WINDOW) == (
+        AskForCode(("LPQL",))
+    )
     not_sent_yet = an_alert(short_code="LPQL", status="pending", provider=None)
     assert match_reply(Reply("acknowledge", None), [first, not_sent_yet], later, WINDOW) == (
         Matched(first)

@@ -14,6 +14,7 @@ from qorgau_common.runtime import ServiceRuntime
 
 from .config import NotifySettings
 from .consumers import MIGRATIONS, PUBLISHED, ROUTES, SERVICE, NotifyDeps
+from .db.inbound import Inbound
 from .domain.receipt import Receipt
 from .http.callbacks import callback_router
 from .providers.base import SmsProvider
@@ -21,12 +22,15 @@ from .providers.http_gateway import HttpGatewayConfig, HttpGatewayProvider
 from .providers.routes import Routes
 from .providers.smpp import SmppConfig, SmppProvider
 from .usecases.answer_reply import answer_reply
+from .usecases.keep_inbound import InboundKeeper
 from .usecases.record_receipt import record_receipt
 from .usecases.send_alert import Sending
 from .usecases.send_window import SendWindow
 from .usecases.sweep import heartbeat, sweep_once
 
 log = structlog.get_logger(__name__)
+
+INBOUND_SWEEP_S = 5.0  # kept receipts and replies not acted on are looked for this often
 
 
 def smpp_config(settings: NotifySettings) -> SmppConfig:
@@ -60,16 +64,36 @@ def gateway_config(settings: NotifySettings) -> HttpGatewayConfig | None:
 def create_app(settings: NotifySettings) -> FastAPI:
     runtime: ServiceRuntime[NotifyDeps]
 
-    async def smpp_receipt(receipt: Receipt) -> None:
-        await record_receipt(runtime.pool, SmppProvider.name, receipt)
-
     async def http_receipt(receipt: Receipt) -> bool:
         return await record_receipt(runtime.pool, HttpGatewayProvider.name, receipt)
 
     bare_window = timedelta(seconds=settings.bare_reply_window_s)
 
+    async def act_on_receipt(row: Inbound) -> None:
+        receipt = Receipt(row.body["message_id"], row.body["state"])
+        await record_receipt(runtime.pool, row.provider, receipt, inbound_id=row.id)
+
+    async def act_on_reply(row: Inbound) -> None:
+        phone, text = row.body["phone"], row.body["text"]
+        await answer_reply(
+            runtime.pool,
+            routes,
+            phone,
+            text,
+            now=row.received_at,
+            bare_window=bare_window,
+            inbound_id=row.id,
+        )
+
+    # SMPP's inbound is acknowledged by smpp34 at once: it is kept before it is acted on.
+    keeper = InboundKeeper(lambda: runtime.pool, {"receipt": act_on_receipt, "reply": act_on_reply})
+
+    async def smpp_receipt(receipt: Receipt) -> None:
+        body = {"message_id": receipt.message_id, "state": receipt.state}
+        await keeper.receive("receipt", SmppProvider.name, body)
+
     async def reply(phone: str, text: str) -> None:
-        await answer_reply(runtime.pool, routes, phone, text, bare_window=bare_window)
+        await keeper.receive("reply", SmppProvider.name, {"phone": phone, "text": text})
 
     smpp = SmppProvider(smpp_config(settings), on_receipt=smpp_receipt, on_reply=reply)
     http = gateway_config(settings)
@@ -114,13 +138,17 @@ def create_app(settings: NotifySettings) -> FastAPI:
             async with (
                 periodically("notify-heartbeat", beat_every_s, beat),
                 periodically("notify-sweep", every_s, sweep),
+                periodically("notify-inbound", INBOUND_SWEEP_S, keeper.sweep),
             ):
                 yield
                 await runtime.stop_consuming()
         finally:
             # Every step runs even if one fails (a database that restarted meanwhile must
             # not keep notify from draining its sends and unbinding SMPP).
-            steps = [runtime.stop_consuming, runtime.deps().window.drain, smpp.stop]
+            async def stop_keeping() -> None:
+                keeper.stop()
+
+            steps = [runtime.stop_consuming, runtime.deps().window.drain, stop_keeping, smpp.stop]
             steps += [gateway.stop] if gateway is not None else []
             for step in [*steps, runtime.close]:
                 try:

@@ -50,3 +50,17 @@ IN_DOUBT = Gauge(
     "qorgau_notify_alerts_in_doubt",
     "Alerts whose submit may have gone out before a crash (not resent automatically)",
 )
+INBOUND_UNSAVED = Gauge(
+    "qorgau_notify_inbound_unsaved",
+    "Receipts and replies held in memory because the database is away (kept once it is back)",
+)
+INBOUND_KEPT = Gauge(
+    "qorgau_notify_inbound_kept",
+    "Receipts and replies kept in notify.inbound and not yet acted on (waiting, parked)",
+    ["state"],
+)
+INBOUND_LOST = Counter(
+    "qorgau_notify_inbound_lost_total",
+    "Receipts and replies given up on: the database stayed away until shutdown or timeout",
+    ["kind"],
+)

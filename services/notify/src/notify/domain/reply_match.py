@@ -108,19 +108,19 @@ def match_reply(
         return (
             AskForCode(tuple(dict.fromkeys(a.short_code for a in live))) if live else NothingOpen()
         )
-    if not open_cases:
-        return NothingOpen()
-    (only, *others) = open_cases
     recent = [
         a
         for a in alerts
-        if may_have_reached(a)
-        and a.incident_id != only.incident_id
-        and (a.assigned_at or a.created_at or now) >= now - bare_window
+        if may_have_reached(a) and (a.assigned_at or a.created_at or now) >= now - bare_window
     ]
-    if others or recent:
-        # A case still on its way to the phone may be the one meant: it is listed too.
-        arriving = [a for a in recent if reply_state(a) == "open"]
+    # A case still on its way to the phone (sent, not yet recorded) may be the one meant.
+    arriving = [a for a in recent if reply_state(a) == "open" and not is_case(a)]
+    if not open_cases:
+        if arriving:
+            return AskForCode(tuple(dict.fromkeys(a.short_code for a in newest_first(arriving))))
+        return NothingOpen()
+    (only, *others) = open_cases
+    if others or any(a.incident_id != only.incident_id for a in recent):
         listed = newest_first([*open_cases, *arriving])
         return AskForCode(tuple(dict.fromkeys(a.short_code for a in listed)))
     return Matched(only)

@@ -18,6 +18,7 @@ import asyncpg
 import structlog
 from qorgau_contracts import ReplyReceived, ReplyVerdict
 
+from notify.db import inbound
 from notify.db.alerts import alerts_for_phone
 from notify.db.outbox import enqueue_reply_received
 from notify.db.replies import insert_reply
@@ -64,11 +65,17 @@ async def answer_reply(
     *,
     now: datetime | None = None,
     bare_window: timedelta = BARE_REPLY_WINDOW,
-) -> ReplyOutcome:
-    """Pass an officer's reply on to routing, or answer it (through `routes`, if given)."""
+    inbound_id: int | None = None,
+) -> ReplyOutcome | None:
+    """Pass an officer's reply on to routing, or answer it (through `routes`, if given).
+
+    With `inbound_id` (the reply as kept in `notify.inbound`), the row goes in the same
+    transaction as the effect; a reply already acted on does nothing and returns None."""
     now = now or datetime.now(UTC)
     parsed = parse_reply(text)
     async with pool.acquire() as conn, conn.transaction():
+        if inbound_id is not None and not await inbound.take(conn, inbound_id):
+            return None
         alerts = await alerts_for_phone(conn, phone)
         if not alerts:
             INBOUND.labels("sms", "reply_stranger").inc()

@@ -9,7 +9,7 @@ import structlog
 from qorgau_common.db import Connection
 from qorgau_contracts import AlertStatus
 
-from notify.db import early_receipts
+from notify.db import early_receipts, inbound
 from notify.db.alerts import find_by_message_id, set_status
 from notify.db.outbox import enqueue_alert_updated
 from notify.domain.alert import Alert, alert_updated
@@ -42,13 +42,26 @@ async def apply_early_receipts(
 
 
 async def record_receipt(
-    pool: asyncpg.Pool, provider: str, receipt: Receipt, *, now: datetime | None = None
+    pool: asyncpg.Pool,
+    provider: str,
+    receipt: Receipt,
+    *,
+    now: datetime | None = None,
+    inbound_id: int | None = None,
 ) -> bool:
-    """Apply a final receipt to its alert; False if it matched nothing or is not final."""
+    """Apply a final receipt to its alert; False if it matched nothing or is not final.
+
+    With `inbound_id` (the receipt as kept in `notify.inbound`), the row goes in the same
+    transaction as the effect, and a receipt already acted on does nothing."""
     if not receipt.final:
         INBOUND.labels(provider, "receipt_interim").inc()
+        if inbound_id is not None:
+            async with pool.acquire() as conn:
+                await inbound.take(conn, inbound_id)
         return False
     async with pool.acquire() as conn, conn.transaction():
+        if inbound_id is not None and not await inbound.take(conn, inbound_id):
+            return False
         alert = await find_by_message_id(conn, provider, receipt.message_id)
         if alert is None:
             # Perhaps early: its submit's ids are not recorded yet. Applied when they are.

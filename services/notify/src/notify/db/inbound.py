@@ -1,0 +1,80 @@
+"""SQL for inbound SMS kept until acted on (`notify.inbound`)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from qorgau_common.db import Connection
+
+InboundKind = Literal["receipt", "reply"]
+
+
+@dataclass(frozen=True)
+class Inbound:
+    id: int
+    kind: InboundKind
+    provider: str
+    body: dict[str, Any]
+    received_at: datetime
+
+
+async def keep(conn: Connection, kind: InboundKind, provider: str, body: dict[str, Any]) -> int:
+    inbound_id: int = await conn.fetchval(
+        "INSERT INTO notify.inbound (kind, provider, body) VALUES ($1, $2, $3) RETURNING id",
+        kind,
+        provider,
+        json.dumps(body),
+    )
+    return inbound_id
+
+
+async def take(conn: Connection, inbound_id: int) -> bool:
+    """Remove the row in the caller's transaction: True if this transaction is the one that
+    acts on it (False: it was acted on already, or another transaction has it now)."""
+    taken = await conn.fetchval(
+        "DELETE FROM notify.inbound WHERE id = ("
+        " SELECT id FROM notify.inbound WHERE id = $1 FOR UPDATE SKIP LOCKED) RETURNING id",
+        inbound_id,
+    )
+    return taken is not None
+
+
+async def waiting(
+    conn: Connection, older_than_s: float, max_attempts: int, limit: int
+) -> list[Inbound]:
+    """Rows not acted on after `older_than_s`: their first try failed or their process died.
+    Rows that failed `max_attempts` times are left for a person (`parked`)."""
+    rows = await conn.fetch(
+        "SELECT id, kind, provider, body, received_at FROM notify.inbound"
+        " WHERE received_at < now() - make_interval(secs => $1) AND attempts < $2"
+        " ORDER BY id LIMIT $3",
+        older_than_s,
+        max_attempts,
+        limit,
+    )
+    return [
+        Inbound(r["id"], r["kind"], r["provider"], json.loads(r["body"]), r["received_at"])
+        for r in rows
+    ]
+
+
+async def failed(conn: Connection, inbound_id: int, error: str) -> None:
+    await conn.execute(
+        "UPDATE notify.inbound SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
+        inbound_id,
+        error[:500],
+    )
+
+
+async def counts(conn: Connection, max_attempts: int) -> tuple[int, int]:
+    """(waiting, parked)."""
+    row = await conn.fetchrow(
+        "SELECT count(*) FILTER (WHERE attempts < $1) AS waiting,"
+        " count(*) FILTER (WHERE attempts >= $1) AS parked FROM notify.inbound",
+        max_attempts,
+    )
+    assert row is not None
+    return int(row["waiting"]), int(row["parked"])
