@@ -9,8 +9,10 @@ from datetime import timedelta
 import asyncpg
 from fastapi import FastAPI
 from qorgau_common.http import service_app
+from qorgau_common.lag import still_catching_up
 from qorgau_common.periodic import periodically
 from qorgau_common.runtime import ServiceRuntime
+from qorgau_contracts import INCIDENT_REPORTED
 
 from .config import IntakeSettings
 from .consumers import MIGRATIONS, PUBLISHED, ROUTES, SERVICE
@@ -59,6 +61,10 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     )
 
     async def reconcile_round() -> int:
+        # While routing works through its queue, its answer is late, not lost.
+        bootstrap = settings.kafka_bootstrap_servers
+        if await still_catching_up(bootstrap, "intake", "routing", INCIDENT_REPORTED):
+            return 0
         return await reconcile(runtime.pool, settings.reconcile_after_s)
 
     @contextlib.asynccontextmanager

@@ -7,8 +7,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from qorgau_common.http import service_app
+from qorgau_common.lag import still_catching_up
 from qorgau_common.periodic import periodically
 from qorgau_common.runtime import ServiceRuntime
+from qorgau_contracts import INCIDENT_ASSIGNED
 
 from .config import RoutingSettings
 from .consumers import MIGRATIONS, PUBLISHED, ROUTES, SERVICE
@@ -43,7 +45,11 @@ def create_app(settings: RoutingSettings) -> FastAPI:
         await refresh_gauges(runtime.pool)
 
     async def reconcile_round() -> int:
-        """Say again every assignment notify has not answered in time."""
+        """Say again every assignment notify has not answered in time (unless notify is still
+        working through its queue: then its answer is late, not lost)."""
+        bootstrap = settings.kafka_bootstrap_servers
+        if await still_catching_up(bootstrap, "routing", "notify", INCIDENT_ASSIGNED):
+            return 0
         return await redeliver_unanswered(runtime.pool, settings.reconcile_after_s)
 
     @asynccontextmanager
