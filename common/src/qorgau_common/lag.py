@@ -33,10 +33,17 @@ DEFERRED = Counter(
 )
 
 
-async def still_catching_up(bootstrap_servers: str, service: str, group: str, topic: Topic) -> bool:
-    """True (and counted) when `group` has records of `topic` still to consume."""
+# A queue this short is the records of one poll, always there under steady load; only a
+# longer one means the stage is working through a backlog.
+BACKLOG_ABOVE = 200
+
+
+async def still_catching_up(
+    bootstrap_servers: str, service: str, group: str, topic: Topic, above: int = BACKLOG_ABOVE
+) -> bool:
+    """True (and counted) when `group` has more than `above` records of `topic` to consume."""
     lag = await consumer_lag(bootstrap_servers, group, topic)
-    if not lag:
+    if lag is None or lag <= above:
         return False
     log.info("downstream still catching up; not republishing", group=group, lag=lag)
     DEFERRED.labels(service).inc()
