@@ -5,32 +5,38 @@ from __future__ import annotations
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from qorgau_common.lag import consumer_lag
+from qorgau_common.lag import consumer_lag, still_catching_up
 from qorgau_contracts import INCIDENT_REPORTED
 
 pytestmark = pytest.mark.integration
 
-TOPIC = INCIDENT_REPORTED.name
 REPORTED = INCIDENT_REPORTED
+FIRST = TopicPartition(REPORTED.name, 0)
 
 
-async def test_the_lag_counts_what_the_group_has_not_committed_past(kafka: str) -> None:
+async def five_records(kafka: str) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all")
     await producer.start()
     try:
-        sent = [
-            await producer.send_and_wait(TOPIC, f"e{n}".encode(), partition=0) for n in range(5)
-        ]
+        for n in range(5):
+            await producer.send_and_wait(REPORTED.name, f"e{n}".encode(), partition=0)
     finally:
         await producer.stop()
-    assert {s.partition for s in sent} == {0}
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, group_id="downstream")
+
+
+async def commit(kafka: str, group: str, offset: int) -> None:
+    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, group_id=group)
     await consumer.start()
     try:
-        consumer.assign([TopicPartition(TOPIC, 0)])
-        await consumer.commit({TopicPartition(TOPIC, 0): 2})
+        consumer.assign([FIRST])
+        await consumer.commit({FIRST: offset})
     finally:
         await consumer.stop()
+
+
+async def test_the_lag_counts_what_the_group_has_not_committed_past(kafka: str) -> None:
+    await five_records(kafka)
+    await commit(kafka, "downstream", 2)
     assert await consumer_lag(kafka, "downstream", REPORTED) == 3
     # A group that never committed (or a broker that lost its offsets): unknown, not zero.
     assert await consumer_lag(kafka, "nobody", REPORTED) is None
@@ -41,21 +47,7 @@ async def test_an_unreachable_broker_gives_an_unknown_lag() -> None:
 
 
 async def test_a_short_queue_is_not_a_backlog(kafka: str) -> None:
-    from qorgau_common.lag import still_catching_up
-
-    producer = AIOKafkaProducer(bootstrap_servers=kafka, acks="all")
-    await producer.start()
-    try:
-        for n in range(5):
-            await producer.send_and_wait(TOPIC, f"e{n}".encode(), partition=0)
-    finally:
-        await producer.stop()
-    consumer = AIOKafkaConsumer(bootstrap_servers=kafka, group_id="behind")
-    await consumer.start()
-    try:
-        consumer.assign([TopicPartition(TOPIC, 0)])
-        await consumer.commit({TopicPartition(TOPIC, 0): 0})
-    finally:
-        await consumer.stop()
+    await five_records(kafka)
+    await commit(kafka, "behind", 0)
     assert not await still_catching_up(kafka, "test", "behind", REPORTED)
     assert await still_catching_up(kafka, "test", "behind", REPORTED, above=4)
