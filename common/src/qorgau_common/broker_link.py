@@ -43,6 +43,9 @@ class BrokerLink:
         self._service = service
         self._build = build
         self.broker: KafkaBroker | None = None
+        # Set when a consumer found its position past the log end: the broker lost its log,
+        # and with it whatever of ours it had not delivered yet.
+        self.log_lost = asyncio.Event()
 
     async def join(self) -> bool:
         """Create missing topics, then start a fresh broker within the start timeout."""
@@ -89,7 +92,8 @@ class BrokerLink:
             consumer = getattr(subscriber, "consumer", None)
             if consumer is not None:
                 with contextlib.suppress(Exception):
-                    await rewind_past_log_end(consumer, self._service)
+                    if await rewind_past_log_end(consumer, self._service):
+                        self.log_lost.set()
 
     async def ping(self) -> bool:
         if self.broker is None:

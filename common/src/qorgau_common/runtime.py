@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
@@ -52,6 +52,7 @@ class ServiceRuntime(Generic[D]):
         deps: Callable[[ServiceRuntime[D]], D] | None = None,
         published: tuple[Published, ...] = (),
         ready_needs_broker: bool = True,
+        after_log_lost: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.settings = settings
         self.service = service
@@ -60,6 +61,7 @@ class ServiceRuntime(Generic[D]):
         self._deps = deps
         self._published = published
         self._ready_needs_broker = ready_needs_broker
+        self._after_log_lost = after_log_lost
         self._built_deps: D | None = None
         self._pool: asyncpg.Pool | None = None
         self._link = BrokerLink(settings, service, self.build_broker)
@@ -99,6 +101,10 @@ class ServiceRuntime(Generic[D]):
             asyncio.create_task(self._relay.run(), name=f"{self.service}-outbox"),
             asyncio.create_task(self._purge_rounds(), name=f"{self.service}-purge"),
         ]
+        if self._after_log_lost is not None:
+            self._tasks.append(
+                asyncio.create_task(self._on_log_lost(self._after_log_lost), name="log-lost")
+            )
         log.info("service started")
 
     async def _open_database(self) -> asyncpg.Pool:
@@ -122,6 +128,18 @@ class ServiceRuntime(Generic[D]):
                 await asyncio.sleep(delay)
                 waited += delay
                 delay = min(delay * 2, 5.0)
+
+    async def _on_log_lost(self, redeliver: Callable[[], Awaitable[object]]) -> None:
+        """Each time the broker is found to have lost its log: say again at once what it may
+        have lost, instead of waiting for reconciliation's usual delay."""
+        while True:
+            await self._link.log_lost.wait()
+            self._link.log_lost.clear()
+            log.warning("the broker lost its log; redelivering what it may have held")
+            try:
+                await redeliver()
+            except Exception as exc:  # reconciliation's usual rounds still run
+                log.warning("redelivery after the lost log failed", error=type(exc).__name__)
 
     async def _purge_rounds(self) -> None:
         keep_outbox = timedelta(days=self.settings.outbox_retention_days)

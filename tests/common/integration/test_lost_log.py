@@ -97,11 +97,14 @@ async def test_a_position_past_the_log_end_reads_the_new_log_from_the_start(
         await asyncio.sleep(2)
         assert not any(b.startswith(b"late") for b in seen), "a fetch past the end reads nothing"
 
+        assert not link.log_lost.is_set()
         keeping = asyncio.create_task(link.keep())
         try:
             await _eventually(lambda: sum(b.startswith(b"late") for b in seen) == 3)
         finally:
             keeping.cancel()
+        # The service is told, so it says again at once what the broker may have lost.
+        assert link.log_lost.is_set()
         assert await rewind_past_log_end(consumer, "test") == []
     finally:
         await link.stop()

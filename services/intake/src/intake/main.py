@@ -58,6 +58,8 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         # Reports are accepted through a broker outage (the outbox keeps them), so intake's
         # readiness needs PostgreSQL only; broker health is its own metric and alert.
         ready_needs_broker=False,
+        # The broker lost its log: every unrouted incident is said again now, not in 60 s.
+        after_log_lost=lambda: reconcile(runtime.pool, 0),
     )
 
     async def reconcile_round() -> int:

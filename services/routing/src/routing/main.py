@@ -37,6 +37,8 @@ def create_app(settings: RoutingSettings) -> FastAPI:
         routes=ROUTES,
         deps=lambda rt: RoutingDeps(rt.pool, policy),
         published=PUBLISHED,
+        # The broker lost its log: every unanswered assignment is said again now.
+        after_log_lost=lambda: redeliver_unanswered(runtime.pool, 0),
     )
 
     async def escalation_round() -> None:
