@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import time
@@ -28,7 +29,15 @@ def tansu_binary() -> Path:
 # connection's local port, can be handed the same port between its pick and its bind.
 _LANE_ENV = "QORGAU_PORT_LANE"
 _LANE_BASE, _LANE_SIZE, _LANES = 20000, 1500, 8
+_OTHERS_BASE, _OTHERS_SIZE = 10000, 10000  # everyone else (launcher stacks, benches)
 _lane_next: dict[int, int] = {}
+
+
+def _ephemeral_start() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
 
 
 def _lane() -> int | None:
@@ -57,29 +66,35 @@ def free_ports(count: int) -> list[int]:
     hand the same one out twice (picking them one by one, it sometimes did).
 
     With `QORGAU_PORT_LANE` set (the test suite sets it per parallel worker), ports come
-    from that lane's own range, in turn; otherwise the system picks them.
+    from that lane's own range, in turn; otherwise from 10000-19999, from a random start.
     """
     lane = _lane()
+    if lane is not None:
+        start, size = _LANE_BASE + lane * _LANE_SIZE, _LANE_SIZE
+    else:
+        # Below the ephemeral range, so an outgoing connection cannot take the port between
+        # its pick and its bind (seen under load: a service exited with "address in use").
+        start, size = _OTHERS_BASE, min(_OTHERS_SIZE, _ephemeral_start() - _OTHERS_BASE)
     sockets: list[socket.socket] = []
     try:
-        if lane is None:
+        if size < 2 * count:  # an unusual port range: let the system pick
             for _ in range(count):
                 s = socket.socket()
                 sockets.append(s)
                 s.bind(("127.0.0.1", 0))
             return [s.getsockname()[1] for s in sockets]
-        start = _LANE_BASE + lane * _LANE_SIZE
-        offset = _lane_next.get(lane, os.getpid() % _LANE_SIZE)
-        for _ in range(_LANE_SIZE):
+        key = -1 if lane is None else lane
+        offset = _lane_next.get(key, random.randrange(size))
+        for _ in range(size):
             held = _bindable(start + offset)
-            offset = (offset + 1) % _LANE_SIZE
+            offset = (offset + 1) % size
             if held is not None:
                 sockets.append(held)
                 if len(sockets) == count:
                     break
-        _lane_next[lane] = offset
+        _lane_next[key] = offset
         if len(sockets) < count:
-            raise BrokerError(f"no {count} free ports left in port lane {lane}")
+            raise BrokerError(f"no {count} free ports left from {start} to {start + size}")
         return [s.getsockname()[1] for s in sockets]
     finally:
         for s in sockets:
