@@ -20,42 +20,46 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import json
-import os
-import re
-import signal
 import statistics
 import subprocess
-import sys
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import asyncpg
 import httpx
-import psutil
 from qorgau_common.kafka import topic_partitions
 
-from .broker import BrokerError, free_ports, start_tansu, wait_for_port
-from .config import LocalSettings
-from .postgres import Postgres, answers, start_embedded, stop_quietly
-from .procs import child_preexec, stop_process
-from .stack import Stack, StackError
+from .broker import BrokerError
+from .process_stack import ALERT, SERVICES, ProcessStack, Sms, SmsRecord
+from .stack import StackError
 
-T = TypeVar("T")
+# ALERT, SERVICES, Sms and SmsRecord live with the process stack; they are named here too.
+__all__ = [
+    "ALERT",
+    "FAULTS",
+    "SERVICES",
+    "ChaosPlan",
+    "ChaosResult",
+    "ChaosStack",
+    "Fault",
+    "FaultFigures",
+    "Sms",
+    "SmsRecord",
+    "Submitted",
+    "main",
+    "report_body",
+    "run_chaos",
+    "submit",
+]
 
-SERVICES = ("intake", "routing", "notify")
 FAULTS = ("postgres", "broker", "intake", "routing", "notify")
 DISTRICTS = ("almaty", "baikonyr", "yesil", "saryarka", "nura", "saraishyk")
-
-# An alert SMS ("Qorgau K7Q2 СРОЧНО ...", a drill prefixed), not an answer ("Qorgau K7Q2: ...").
-ALERT = re.compile(r"(?:^|\s)Qorgau ([A-Z0-9]{4}) ")
 
 # What the suite changes in the services' defaults, and why.
 CHAOS_ENV: Mapping[str, str] = {
@@ -180,244 +184,33 @@ class Fault:
     restarted: asyncio.Event = field(default_factory=asyncio.Event)  # started again, or failed
 
 
-@dataclass
-class Sms:
-    at: float
-    to: str
-    text: str
-
-    @property
-    def code(self) -> str | None:
-        match = ALERT.search(self.text)
-        return match.group(1) if match else None
-
-
-class SmsRecord:
-    """What the SMSC process wrote to its record file, read incrementally."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.sms: list[Sms] = []
-        self._offset = 0
-
-    def refresh(self) -> list[Sms]:
-        if not self.path.exists():
-            return self.sms
-        with self.path.open("rb") as f:
-            f.seek(self._offset)
-            data = f.read()
-        end = data.rfind(b"\n") + 1  # a line still being written waits for the next read
-        self._offset += end
-        for line in data[:end].splitlines():
-            if line.strip():
-                raw = json.loads(line)
-                self.sms.append(Sms(float(raw["at"]), str(raw["to"]), str(raw["text"])))
-        return self.sms
-
-
-class ChaosStack:
-    """PostgreSQL, broker, SMSC and the three services, each a process the suite owns."""
+class ChaosStack(ProcessStack):
+    """The process stack with the suite's settings, and its faults."""
 
     def __init__(self, state: Path, plan: ChaosPlan) -> None:
-        self.state = state
+        super().__init__(
+            state,
+            env={**CHAOS_ENV, **plan.env},
+            smsc_behaviour={"submit_delay_s": plan.smsc_submit_delay_s},
+            smsc_auto_reply="1",
+            ready_within_s=plan.ready_within_s,
+            say=say,
+        )
         self.plan = plan
-        self.logs = state / "logs"
-        names = ("kafka", "intake", "routing", "notify", "console", "smsc", "smsc_http")
-        self.ports = dict(zip(names, free_ports(len(names)), strict=True))
-        self.bootstrap = f"127.0.0.1:{self.ports['kafka']}"
-        self.pg: Postgres | None = None
-        self.database_url = ""
-        self.broker: subprocess.Popen[bytes] | None = None
-        self.smsc: subprocess.Popen[bytes] | None = None
-        self.services: dict[str, subprocess.Popen[bytes]] = {}
-        self.env: dict[str, str] = {}
-        self.operator_token = ""
-        self.killing: set[str] = set()  # parts the suite itself has taken down
-        self.crashes: list[str] = []  # parts that exited by themselves
-        self.record = SmsRecord(state / "sms.jsonl")
-        # Blocking steps (kill and wait, start a server) get threads of their own: asyncio's
-        # default executor is the client's getaddrinfo, and must not delay a fault.
-        self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="chaos")
-
-    async def _blocking(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(
-            self._threads, functools.partial(fn, *args)
-        )
-
-    # start and stop
-
-    async def start(self) -> None:
-        self.logs.mkdir(parents=True, exist_ok=True)
-        self.pg = await self._blocking(start_embedded, self.state / "pgdata")
-        self.database_url = await self.pg.create_database("qorgau")
-        self.broker = await self._blocking(
-            start_tansu, self.ports["kafka"], self.logs / "tansu.log"
-        )
-        settings = LocalSettings.model_validate(
-            {
-                "QORGAU_DATABASE_URL": self.database_url,
-                "QORGAU_KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
-                "state_dir": self.state,
-                "intake_port": self.ports["intake"],
-                "routing_port": self.ports["routing"],
-                "notify_port": self.ports["notify"],
-                "console_port": self.ports["console"],
-                "smsc_port": self.ports["smsc"],
-                "kafka_port": self.ports["kafka"],
-            }
-        )
-        self.operator_token = settings.operator_token
-        stack = Stack(settings)
-        await stack.prepare()  # topics, migrations, demo roster, gazetteer, tokens
-        self.env = {
-            **stack._service_env(),  # exactly what `make run` gives the services
-            **CHAOS_ENV,
-            **self.plan.env,
-        }
-        self.smsc = self._spawn(
-            "smsc",
-            [
-                "qorgau_local",
-                "smsc",
-                "--port",
-                str(self.ports["smsc"]),
-                "--http-port",
-                str(self.ports["smsc_http"]),
-                "--auto-reply",
-                "1",
-                "--record",
-                str(self.record.path),
-            ],
-        )
-        await self._blocking(wait_for_port, self.ports["smsc"], 30, self.smsc)
-        await self._blocking(wait_for_port, self.ports["smsc_http"], 30, self.smsc)
-        async with httpx.AsyncClient(timeout=5) as client:
-            switched = await client.post(
-                f"http://127.0.0.1:{self.ports['smsc_http']}/behaviour",
-                json={"submit_delay_s": self.plan.smsc_submit_delay_s},
-            )
-            switched.raise_for_status()
-        for name in SERVICES:
-            self.services[name] = self._spawn(name, [name, "serve"])
-        await asyncio.gather(*(self.wait_ready(name) for name in SERVICES))
-
-    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
-        with (self.logs / f"{name}.log").open("ab") as out:
-            return subprocess.Popen(
-                [sys.executable, "-m", *args],
-                env=self.env or {**os.environ, "PYTHONUNBUFFERED": "1"},
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                preexec_fn=child_preexec,
-            )
-
-    async def wait_ready(self, name: str) -> float:
-        """Until the service's readiness probe says 200; when that was."""
-        url = f"http://127.0.0.1:{self.ports[name]}/health/ready"
-        deadline = time.monotonic() + self.plan.ready_within_s
-        async with httpx.AsyncClient(timeout=2) as client:
-            while time.monotonic() < deadline:
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get(url)).status_code == 200:
-                        return time.time()
-                await asyncio.sleep(0.1)
-        raise TimeoutError(f"{name} not ready within {self.plan.ready_within_s:.0f} s")
-
-    def stop(self) -> None:
-        """Everything the suite started, services first; nothing is left running."""
-        procs = [p for p in self.services.values() if p.poll() is None]
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            stop_process(proc, timeout=15)
-        self.services.clear()
-        for other in (self.smsc, self.broker):
-            if other is not None:
-                stop_process(other, timeout=5)
-        self.smsc = self.broker = None
-        stop_quietly(self.pg)
-        self.pg = None
-        self._threads.shutdown(wait=False, cancel_futures=True)
-
-    # faults
 
     async def inject(self, fault: Fault) -> None:
         """Kill -9 one part, keep it down `down_s`, start it again, wait until it is ready."""
         name = fault.name
         self.killing.add(name)
         try:
-            await self._blocking(self._kill, name)
+            await self.kill(name)
             await asyncio.sleep(self.plan.down_s)
             fault.restarted_at = time.time()
-            await self._restart(name)
+            await self.restart(name)
         finally:
             self.killing.discard(name)
             fault.restarted.set()
-        fault.ready_at = await self._ready(name)
-
-    def _kill(self, name: str) -> None:
-        if name in SERVICES:
-            proc = self.services[name]
-            proc.kill()
-            proc.wait(10)
-        elif name == "broker":
-            assert self.broker is not None
-            self.broker.kill()
-            self.broker.wait(10)
-        elif name == "postgres":
-            server = self._embedded()
-            postmaster = psutil.Process(server.get_pid())
-            everything = [postmaster, *postmaster.children(recursive=True)]
-            for part in everything:
-                with contextlib.suppress(psutil.NoSuchProcess):
-                    part.send_signal(signal.SIGKILL)
-            psutil.wait_procs(everything, timeout=10)
-        else:
-            raise ValueError(f"unknown fault {name!r}")
-
-    async def _restart(self, name: str) -> None:
-        if name in SERVICES:
-            self.services[name] = self._spawn(name, [name, "serve"])
-        elif name == "broker":
-            self.broker = await self._blocking(
-                start_tansu, self.ports["kafka"], self.logs / "tansu.log"
-            )  # empty: no topics, no offsets; the services must make do
-        else:
-            server = self._embedded()
-
-            def start_again() -> None:
-                with server._lock:
-                    server.ensure_postgres_running()  # crash recovery on the same data
-
-            await self._blocking(start_again)
-
-    async def _ready(self, name: str) -> float:
-        if name in SERVICES:
-            return await self.wait_ready(name)
-        if name == "postgres":
-            deadline = time.monotonic() + self.plan.ready_within_s
-            while not await answers(self.database_url, 1.0):
-                if time.monotonic() > deadline:
-                    raise TimeoutError("PostgreSQL does not answer after its restart")
-                await asyncio.sleep(0.1)
-        return time.time()
-
-    def _embedded(self) -> Any:
-        assert self.pg is not None
-        assert self.pg._embedded is not None
-        return self.pg._embedded
-
-    async def watch(self) -> None:
-        """Until cancelled: a service that exits by itself is noted (a verdict failure) and
-        started again, so the run can still count what it did."""
-        while True:
-            await asyncio.sleep(0.5)
-            for name, proc in list(self.services.items()):
-                if name not in self.killing and proc.poll() is not None:
-                    self.crashes.append(f"{name} exited by itself (code {proc.returncode})")
-                    say(f"{name} exited by itself with code {proc.returncode}; starting it")
-                    self.services[name] = self._spawn(name, [name, "serve"])
+        fault.ready_at = await self.ready(name)
 
 
 # ------------------------------------------------------------------------------ the run
