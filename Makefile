@@ -24,6 +24,9 @@ include deploy/deploy.mk
 
 .DEFAULT_GOAL := help
 CHROMIUM := /usr/bin/chromium
+# Parallel pytest workers for `make test` (pytest-xdist): most tests wait on the broker and
+# the database, so two workers on two cores halve the wall time; 1 runs the suite serially.
+TEST_WORKERS ?= 2
 
 .PHONY: help setup browser run test lint format unit usecases integration system check-contracts contracts migrate docs bench chaos clean
 
@@ -49,7 +52,7 @@ run: setup ## run the whole system on this machine until Ctrl-C
 	$(PY) -m qorgau_local run
 
 test: setup lint deploy-tools browser ## lint, types, manifests and every test tier
-	$(PY) -m pytest -ra -p no:cacheprovider tests
+	$(PY) -m pytest -ra -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal tests
 
 lint: setup ## ruff format check, ruff, mypy --strict
 	$(VENV)/bin/ruff format --check .
