@@ -87,10 +87,8 @@ docs: setup ## write AsyncAPI and OpenAPI documents to docs/api/
 chaos: setup ## the fault suite: 3,000 reports at 20/s while every part is killed (docs/chaos.md)
 	$(PY) -m qorgau_local chaos $(CHAOS_ARGS)
 
-bench: setup ## measure latency and throughput (whole stack, routing, notify)
-	$(PY) bench/skeleton_bench.py
-	$(PY) bench/routing_bench.py
-	$(PY) bench/notify_bench.py
+bench: setup ## the whole stack against this machine's raw limit, in one run (docs/performance.md)
+	$(PY) bench/stack_bench.py $(BENCH_ARGS)
 
 clean: ## remove the virtualenvs and local state
 	rm -rf $(VENV) $(TOOLS) .qorgau .pytest_cache .mypy_cache .ruff_cache .hypothesis
