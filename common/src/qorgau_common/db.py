@@ -18,8 +18,20 @@ Connection = asyncpg.Connection | PoolConnectionProxy
 _MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
+async def _keep_session(_: asyncpg.Connection) -> None:
+    """What a connection released to the pool needs beyond asyncpg's own rollback: nothing.
+
+    asyncpg's default reset runs `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET
+    ALL` on every release: one round trip per checkout, about 100 of the 230 statements per
+    report (`make bench`). Our code leaves no session state behind: advisory locks are
+    transaction-scoped (`pg_advisory_xact_lock`), settings `SET LOCAL`, cursors live inside
+    transactions, and the LISTEN connection unlistens before it is released. An open
+    transaction is still rolled back and listeners dropped by asyncpg itself.
+    """
+
+
 async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
-    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size)
+    pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, reset=_keep_session)
     assert pool is not None
     return pool
 
