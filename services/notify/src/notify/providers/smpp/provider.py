@@ -3,7 +3,7 @@
 It holds `binds` binds; each message goes on the bound one with the most free room
 (`spread`), and every part of it on that one session: many SMSCs join concatenated parts
 only within a session, so a bind lost between parts fails the message (it is sent again
-whole). Several alerts (and their parts) are in flight at once, up to `window` per bind;
+whole). Several alerts are in flight at once, up to `window` messages per bind;
 each submit_sm first takes a token from its bind's rate limit. ESME_RTHROTTLED and a full
 queue are retried with backoff up to `throttle_retries`, then reported as `throttled` so
 the alert fails over.
@@ -86,18 +86,23 @@ class SmppProvider:
         ids: list[str] = []
         bind.in_flight += 1
         try:
-            for n, part in enumerate(encoded.parts):
-                result = await self._submit_part(
-                    on_session,
-                    phone,
-                    part,
-                    encoded.esm_class,
-                    encoded.data_coding,
-                    on_wire if n == 0 else None,
-                )
-                if isinstance(result, Rejected):
-                    return result
-                ids.append(result)
+            # The window holds whole messages, not parts: a message is on the wire (and would be
+            # "in doubt" after a crash) from its first part's submit to its last part's answer,
+            # so at most `window` messages per bind can be in doubt (a part-sized window let a
+            # message whose first part was out wait for a slot for its second: 22 > 16 seen).
+            async with bind.window:
+                for n, part in enumerate(encoded.parts):
+                    result = await self._submit_part(
+                        on_session,
+                        phone,
+                        part,
+                        encoded.esm_class,
+                        encoded.data_coding,
+                        on_wire if n == 0 else None,
+                    )
+                    if isinstance(result, Rejected):
+                        return result
+                    ids.append(result)
         finally:
             bind.in_flight -= 1
         return Submitted(tuple(ids))
@@ -118,27 +123,26 @@ class SmppProvider:
                 return Rejected("SMPP bind lost", "unavailable")
             await on.bind.rate.acquire()
             try:
-                async with on.bind.window:
-                    if on_wire is not None:
-                        if not await on_wire():
-                            return CLAIM_LOST
-                        on_wire = None
-                    SMPP_BIND_SUBMITS.labels(str(on.bind.index)).inc()
-                    resp = await asyncio.wait_for(
-                        on.smsc.submit_sm(
-                            phone.lstrip("+"),
-                            part,
-                            source_addr=self._config.source_addr,
-                            source_addr_ton=5,  # alphanumeric sender
-                            source_addr_npi=0,
-                            dest_addr_ton=1,  # international
-                            dest_addr_npi=1,  # E.164
-                            esm_class=esm_class,
-                            data_coding=data_coding,
-                            registered_delivery=1,  # ask for a delivery receipt
-                        ),
-                        self._config.submit_timeout_s,
-                    )
+                if on_wire is not None:
+                    if not await on_wire():
+                        return CLAIM_LOST
+                    on_wire = None
+                SMPP_BIND_SUBMITS.labels(str(on.bind.index)).inc()
+                resp = await asyncio.wait_for(
+                    on.smsc.submit_sm(
+                        phone.lstrip("+"),
+                        part,
+                        source_addr=self._config.source_addr,
+                        source_addr_ton=5,  # alphanumeric sender
+                        source_addr_npi=0,
+                        dest_addr_ton=1,  # international
+                        dest_addr_npi=1,  # E.164
+                        esm_class=esm_class,
+                        data_coding=data_coding,
+                        registered_delivery=1,  # ask for a delivery receipt
+                    ),
+                    self._config.submit_timeout_s,
+                )
             except (TimeoutError, smpp34.SmppError, RuntimeError, OSError) as exc:
                 SUBMITS.labels(self.name, "error").inc()
                 return Rejected(f"submit_sm failed: {type(exc).__name__}", "error")
