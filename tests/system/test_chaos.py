@@ -18,6 +18,9 @@ from tests.harness import FAST_KAFKA
 pytestmark = pytest.mark.e2e
 
 
+# A hang guard, not a time goal: the run takes about a minute alone, and longer when it
+# shares two cores with the rest of the suite.
+@pytest.mark.timeout(300)
 async def test_nothing_lost_or_doubled_while_every_part_is_killed(tmp_path: Path) -> None:
     plan = ChaosPlan(
         reports=300,
