@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .errors import Forbidden, InvalidInput, Unauthorized
-from .infrastructure import is_infrastructure_error
+from .infrastructure import INFRASTRUCTURE_ERRORS, is_infrastructure_error
 
 __all__ = ["PROBLEM_JSON", "document_problems", "install_problem_handlers", "problem"]
 
@@ -84,7 +84,10 @@ async def _on_infrastructure(_: Request, exc: Exception) -> JSONResponse:
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    for error in (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+    # Every class `is_infrastructure_error` knows (asyncpg's InternalClientError, from a
+    # connection the server dropped mid-request, was once missing here: a 500 during a
+    # PostgreSQL kill), and PostgresError for the SQLSTATE classes it judges.
+    for error in (asyncpg.PostgresError, *INFRASTRUCTURE_ERRORS):
         app.add_exception_handler(error, _on_infrastructure)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(InvalidInput, _on_invalid_input)

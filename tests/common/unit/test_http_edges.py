@@ -3,7 +3,7 @@ what is allowed, and the OpenAPI document lists the problems each route can answ
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,3 +101,28 @@ async def test_a_database_that_is_away_is_a_503_with_retry_after_not_a_500() -> 
         bug_response = await client.get("/v1/bug")
         assert bug_response.status_code == 500
         assert "duplicate" not in bug_response.text  # never echoes what the database said
+
+
+async def test_every_infrastructure_error_is_a_503_whatever_its_class() -> None:
+    """asyncpg's InternalClientError (a connection the server dropped mid-request) was a 500
+    during the fault suite's PostgreSQL kill: every class the consumers retry is a 503 here."""
+    from qorgau_common.infrastructure import INFRASTRUCTURE_ERRORS
+
+    built = app()
+    raised: dict[str, type[BaseException]] = {}
+
+    def raising(error: type[BaseException]) -> Callable[[], Awaitable[None]]:
+        async def away() -> None:
+            raise error("the database went away")
+
+        return away
+
+    for n, error in enumerate(INFRASTRUCTURE_ERRORS):
+        raised[f"/v1/away/{n}"] = error
+        built.add_api_route(f"/v1/away/{n}", raising(error), methods=["GET"])
+
+    transport = httpx.ASGITransport(app=built, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        for path, error in raised.items():
+            response = await client.get(path)
+            assert response.status_code == 503, error.__name__
