@@ -87,7 +87,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     # Every class `is_infrastructure_error` knows (asyncpg's InternalClientError, from a
     # connection the server dropped mid-request, was once missing here: a 500 during a
     # PostgreSQL kill), and PostgresError for the SQLSTATE classes it judges.
-    for error in (asyncpg.PostgresError, *INFRASTRUCTURE_ERRORS):
+    infrastructure: list[type[Exception]] = [asyncpg.PostgresError]
+    infrastructure += [e for e in INFRASTRUCTURE_ERRORS if issubclass(e, Exception)]
+    for error in infrastructure:
         app.add_exception_handler(error, _on_infrastructure)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(InvalidInput, _on_invalid_input)
