@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable
 
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -24,6 +25,8 @@ from qorgau_contracts import Topic
 __all__ = ["DEFERRED", "consumer_lag", "still_catching_up"]
 
 log = structlog.get_logger(__name__)
+
+_CLOSE_S = 2.0
 
 DEFERRED = Counter(
     "qorgau_reconcile_deferred_total",
@@ -64,8 +67,8 @@ async def consumer_lag(
 async def _lag(bootstrap_servers: str, group: str, topic: Topic) -> int | None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=5000)
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None)
-    await admin.start()
     try:
+        await admin.start()
         await consumer.start()
         # Partitions named: Tansu drops the connection on a fetch of "all the group's offsets".
         partitions = [TopicPartition(topic.name, p) for p in range(topic.partitions)]
@@ -78,7 +81,12 @@ async def _lag(bootstrap_servers: str, group: str, topic: Topic) -> int | None:
         ends = await consumer.end_offsets(list(mine))
         return sum(max(0, int(ends[tp]) - offset) for tp, offset in mine.items())
     finally:
-        with contextlib.suppress(Exception):
-            await consumer.stop()
-        with contextlib.suppress(Exception):
-            await admin.close()
+        # Bounded: this also runs when the round is cancelled (a service stopping), and a
+        # client whose start was cut short must not hold the stop up.
+        await _close(consumer.stop())
+        await _close(admin.close())
+
+
+async def _close(closing: Awaitable[object]) -> None:
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(closing, _CLOSE_S)

@@ -71,7 +71,8 @@ async def test_reports_and_alert_updates_flow_through_routing(
         await send(kafka, INCIDENT_REPORTED.name, overdue, overdue.incident_id)
         # Attempt 1 and, a second later, the escalator's attempt 2 and its notice.
         sent = await assigned_out(kafka, 6)
-        escalated = [a for a in sent if a.incident_id == overdue.incident_id]
+        # Later attempts may already follow on a slow machine (the deadline is short here).
+        escalated = [a for a in sent if a.incident_id == overdue.incident_id and a.attempt <= 2]
         assert sorted((a.attempt, a.purpose) for a in escalated) == [
             (1, "assignment"),
             (2, "assignment"),
