@@ -157,9 +157,14 @@ async def reset_topics(bootstrap: str) -> None:
     try:
         with contextlib.suppress(Exception):
             await admin.delete_topics(list(topic_partitions()))
+        # Deletion is asynchronous on Kafka: wait (bounded) until every topic is gone.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while set(await admin.list_topics()) & set(topic_partitions()):
+            assert loop.time() < deadline, "topics were not deleted within 30 s"
+            await asyncio.sleep(0.1)
     finally:
         await admin.close()
-    await asyncio.sleep(1)
     await ensure_topics(bootstrap)
 
 
