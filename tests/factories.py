@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from notify.domain.alert import Alert
 from qorgau_contracts import AlertUpdated, AssignmentUpdated, IncidentAssigned, IncidentReported
 
 
@@ -85,3 +86,26 @@ def assignment_update(
     }
     values.update(changes)
     return AssignmentUpdated(**values)
+
+
+def alert(**changes: Any) -> Alert:
+    """A notify alert as stored: submitted over SMPP to a Yesil inspector."""
+    values: dict[str, Any] = {
+        "id": uuid.uuid4(),
+        "assignment_id": uuid.uuid4(),
+        "incident_id": uuid.uuid4(),
+        "correlation_id": uuid.uuid4(),
+        "phone": "+77000003001",
+        "language": "ru",
+        "short_code": "K7Q2",
+        "priority": "high",
+        "risk_level": "high",
+        "district": "yesil",
+        "address_line": "ул. Сыганак 10 кв 5",
+        "exercise": False,
+        "status": "submitted",
+        "provider": "smpp",
+        "provider_message_ids": ("a", "b"),
+    }
+    values.update(changes)
+    return Alert(**values)

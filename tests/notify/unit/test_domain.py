@@ -4,13 +4,11 @@ the alert entity and its event."""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from notify.domain.alert import Alert, alert_text, alert_updated
+from notify.domain.alert import alert_text, alert_updated
 from notify.domain.phones import masked, phone_problem
 from notify.providers.base import FailureKind, Rejected, SendResult, Submitted
 from notify.providers.failover import (
@@ -26,6 +24,8 @@ from notify.providers.failover import (
 from notify.providers.http_gateway import parse_send_response, parse_status_callback
 from notify.providers.ratelimit import rate_limit
 from qorgau_local.smsc import SmscBehaviour, set_behaviour
+
+from tests import factories
 
 ROUTES = ("smpp", "http")
 
@@ -162,26 +162,7 @@ def test_part_count_matches_the_encoder(text: str) -> None:
     assert part_count(text) == len(encode(text, 1).parts)
 
 
-def an_alert(**changes: Any) -> Alert:
-    values: dict[str, Any] = {
-        "id": uuid.uuid4(),
-        "assignment_id": uuid.uuid4(),
-        "incident_id": uuid.uuid4(),
-        "correlation_id": uuid.uuid4(),
-        "phone": "+77000003001",
-        "language": "ru",
-        "short_code": "K7Q2",
-        "priority": "high",
-        "risk_level": "high",
-        "district": "yesil",
-        "address_line": "ул. Сыганак 10 кв 5",
-        "exercise": False,
-        "status": "submitted",
-        "provider": "smpp",
-        "provider_message_ids": ("a", "b"),
-    }
-    values.update(changes)
-    return Alert(**values)
+an_alert = factories.alert
 
 
 def test_the_alert_renders_as_its_officer_reads_it() -> None:

@@ -7,7 +7,6 @@ replies, and checks every reply's match against the model it was made in.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,33 +27,15 @@ from notify.domain.reply_match import (
     reply_state,
 )
 
+from tests import factories
+
 T0 = datetime(2026, 11, 22, 5, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=15)
 CODES = ["K7Q2", "LPQL", "AC34"]
 
 
 def an_alert(**changes: Any) -> Alert:
-    values: dict[str, Any] = {
-        "id": uuid.uuid4(),
-        "assignment_id": uuid.uuid4(),
-        "incident_id": uuid.uuid4(),
-        "correlation_id": uuid.uuid4(),
-        "phone": "+77000003001",
-        "language": "ru",
-        "short_code": "K7Q2",
-        "priority": "high",
-        "risk_level": "high",
-        "district": "yesil",
-        "address_line": "ул. Сыганак 10",
-        "exercise": False,
-        "status": "submitted",
-        "provider": "smpp",
-        "provider_message_ids": ("m1",),
-        "assigned_at": T0,
-        "created_at": T0,
-    }
-    values.update(changes)
-    return Alert(**values)
+    return factories.alert(**{"assigned_at": T0, "created_at": T0, **changes})
 
 
 ALERTED = st.tuples(
