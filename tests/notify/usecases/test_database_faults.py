@@ -19,6 +19,7 @@ from notify.providers.fake import FakeProvider
 from notify.usecases.record_alert import record_alert
 from notify.usecases.send_window import SendWindow
 from notify.usecases.sweep import sweep_once
+from qorgau_contracts import IncidentAssigned
 
 from tests.factories import assigned
 from tests.notify.conftest import alert_row, attempts, now, updates
@@ -102,18 +103,27 @@ class DatabaseAway:
         self.away = False
 
 
-async def test_a_sweep_never_fails_a_submit_whose_record_this_process_is_still_retrying(
-    pool: asyncpg.Pool, window: SendWindow, primary: FakeProvider, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # The SMS reached the SMSC and its answer came back, but the database was away: the
-    # sender keeps retrying the record. A sweep round meanwhile (long after the intent)
-    # must leave the alert alone: notify never stopped, so nothing is in doubt.
+async def submitted_while_the_database_is_away(
+    pool: asyncpg.Pool, window: SendWindow, monkeypatch: pytest.MonkeyPatch
+) -> tuple[IncidentAssigned, DatabaseAway]:
+    """An alert whose SMS went out while the database was away: its sender is retrying the
+    record."""
     event = assigned()
     alert_id = await record_alert(pool, event)
     assert alert_id is not None
     database = DatabaseAway(monkeypatch)
     await window.dispatch(alert_id)
     await database.retried()
+    return event, database
+
+
+async def test_a_sweep_never_fails_a_submit_whose_record_this_process_is_still_retrying(
+    pool: asyncpg.Pool, window: SendWindow, primary: FakeProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The SMS reached the SMSC and its answer came back, but the database was away: the
+    # sender keeps retrying the record. A sweep round meanwhile (long after the intent)
+    # must leave the alert alone: notify never stopped, so nothing is in doubt.
+    event, database = await submitted_while_the_database_is_away(pool, window, monkeypatch)
     await sweep_once(window, **ROUND, now=now() + timedelta(seconds=600))
     assert (await alert_row(pool, event.assignment_id))["status"] == "sending"
     database.back()
@@ -131,12 +141,7 @@ async def test_another_replica_fails_an_alert_in_doubt_only_once_its_sender_is_g
     # Replica A submitted and is retrying the record; replica B's sweep sees A's intent
     # long past `in_doubt_after_s`. While A's heartbeat is fresh the alert is A's; once A
     # stops beating (it died), B fails it in doubt.
-    event = assigned()
-    alert_id = await record_alert(pool, event)
-    assert alert_id is not None
-    database = DatabaseAway(monkeypatch)
-    await window.dispatch(alert_id)
-    await database.retried()
+    event, database = await submitted_while_the_database_is_away(pool, window, monkeypatch)
     other = SendWindow(replace(window.sending, instance_id=uuid.uuid4(), in_hand=Counter()))
     later = now() + timedelta(seconds=600)
     await beat(pool, window.sending.instance_id, later - timedelta(seconds=5))
