@@ -22,9 +22,12 @@ INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
 
 # SQLSTATE classes and codes that mean "the server is going away or read-only", not "bad data":
 # 08 connection exceptions, 57P01-57P03 admin/crash shutdown and cannot-connect-now, 25006
-# read-only transaction (a failover in progress), 53 insufficient resources.
+# read-only transaction (a failover in progress), 53 insufficient resources, 40 transaction
+# rollback (a deadlock or serialization failure: the server undid the transaction, and the
+# same work succeeds when tried again; a consumer batch sharing one transaction holds its
+# locks longer, so a deadlock with a background round is possible, and must not park).
 _INFRASTRUCTURE_SQLSTATES = ("57P01", "57P02", "57P03", "25006")
-_INFRASTRUCTURE_CLASSES = ("08", "53")
+_INFRASTRUCTURE_CLASSES = ("08", "53", "40")
 
 
 def is_infrastructure_error(exc: BaseException) -> bool:

@@ -8,7 +8,9 @@ A service declares its handlers at module level, findable by name:
     async def on_incident_reported(event: IncidentReported, deps: RoutingDeps) -> None:
         await assign_incident(deps.pool, event, deps.policy)
 
-and the runtime subscribes them all with a single Kafka consumer. One consumer per service
+and the runtime subscribes them all with a single Kafka consumer. A route whose effect lives
+wholly in the service's database says `shared=True`: a batch of such records is first applied
+in one transaction (`unit_of_work`), and one by one only if that fails. One consumer per service
 process means one group member and one join: on Tansu each member's join costs about half
 the session timeout and every new member of a group makes all the others rejoin, so three
 subscribers in one group took 5-12 s to settle and could stall in the rebalance storm.
@@ -20,11 +22,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import asyncpg
 from faststream.kafka import KafkaBroker, KafkaMessage
 from faststream.kafka.subscriber.usecase import BatchSubscriber
 from qorgau_contracts import Event, Topic
 
-from .consumer import EventConsumer
+from .consumer import EventConsumer, SharedBatches
 from .kafka import subscribe
 from .settings import ServiceSettings
 
@@ -40,6 +43,7 @@ class Route(Generic[D]):
     model: type[Event]
     handler: Callable[[Any, D], Awaitable[None]]
     description: str
+    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,12 +62,16 @@ class EventRoutes(Generic[D]):
         self._routes: dict[str, Route[D]] = {}
 
     def on(
-        self, topic: Topic, model: type[E], *, description: str
+        self, topic: Topic, model: type[E], *, description: str, shared: bool = False
     ) -> Callable[[Callable[[E, D], Awaitable[None]]], Callable[[E, D], Awaitable[None]]]:
+        """`shared`: the handler's only effect is one `unit_of_work` in this service's
+        database (no SMS, no HTTP call, no second connection), so a batch of its records
+        may share one transaction."""
+
         def add(handler: Callable[[E, D], Awaitable[None]]) -> Callable[[E, D], Awaitable[None]]:
             if topic.name in self._routes:
                 raise ValueError(f"{topic.name} already has a handler")
-            self._routes[topic.name] = Route(topic, model, handler, description)
+            self._routes[topic.name] = Route(topic, model, handler, description, shared)
             return handler
 
         return add
@@ -78,12 +86,15 @@ class EventRoutes(Generic[D]):
         settings: ServiceSettings,
         service: str,
         deps: Callable[[], D],
+        pool: Callable[[], asyncpg.Pool] | None = None,
     ) -> BatchSubscriber | None:
         """One manual-ack subscriber for every routed topic, each message behind the guard."""
         if not self._routes:
             return None
         consumer = EventConsumer(broker, service, max_attempts=settings.consumer_max_attempts)
         routes = self._routes
+        together = frozenset(name for name, r in routes.items() if r.shared)
+        shared = SharedBatches(pool, together) if pool is not None and together else None
         description = " ".join(f"{name}: {r.description}" for name, r in routes.items())
         subscriber = subscribe(
             broker, list(routes), settings, service, description=description, batch=True
@@ -101,7 +112,7 @@ class EventRoutes(Generic[D]):
 
         @subscriber
         async def handle(msg: KafkaMessage) -> None:
-            await consumer.consume_batch(msg, route_of)
+            await consumer.consume_batch(msg, route_of, shared=shared)
 
         return subscriber
 

@@ -157,7 +157,9 @@ class ServiceRuntime(Generic[D]):
         Also what the AsyncAPI document is generated from.
         """
         broker = make_broker(self.settings, client_id=f"qorgau-{self.service}")
-        self._routes.subscribe(broker, self.settings, self.service, self.deps)
+        self._routes.subscribe(
+            broker, self.settings, self.service, self.deps, pool=lambda: self.pool
+        )
         declare_publishers(broker, self.service, self._published)
         return broker
 

@@ -13,6 +13,8 @@ GOING_AWAY = [
     asyncpg.CannotConnectNowError,  # 57P03
     asyncpg.ReadOnlySQLTransactionError,  # 25006: a failover in progress
     asyncpg.InsufficientResourcesError,  # 53000
+    asyncpg.DeadlockDetectedError,  # 40P01: undone by the server, succeeds when tried again
+    asyncpg.SerializationError,  # 40001
 ]
 BAD_DATA = [
     asyncpg.UniqueViolationError,

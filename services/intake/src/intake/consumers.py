@@ -37,6 +37,7 @@ ROUTES: EventRoutes[asyncpg.Pool] = EventRoutes()
     INCIDENT_ASSIGNED,
     IncidentAssigned,
     description="Assignments and supervisor notices go on the incident's timeline.",
+    shared=True,
 )
 async def on_incident_assigned(event: IncidentAssigned, pool: asyncpg.Pool) -> None:
     await record_assigned(pool, event)
@@ -46,12 +47,18 @@ async def on_incident_assigned(event: IncidentAssigned, pool: asyncpg.Pool) -> N
     ALERT_UPDATED,
     AlertUpdated,
     description="SMS submitted, delivered, failed, acknowledged or declined.",
+    shared=True,
 )
 async def on_alert_updated(event: AlertUpdated, pool: asyncpg.Pool) -> None:
     await record_alert(pool, event)
 
 
-@ROUTES.on(INCIDENT_RESOLVED, IncidentResolved, description="The case closed with its outcome.")
+@ROUTES.on(
+    INCIDENT_RESOLVED,
+    IncidentResolved,
+    description="The case closed with its outcome.",
+    shared=True,
+)
 async def on_incident_resolved(event: IncidentResolved, pool: asyncpg.Pool) -> None:
     await record_resolved(pool, event)
 
@@ -61,6 +68,7 @@ async def on_incident_resolved(event: IncidentResolved, pool: asyncpg.Pool) -> N
     AssignmentUpdated,
     description="Each attempt's end (acknowledged, declined, expired, reassigned...) with its"
     " officer and reason; acknowledged only when routing recorded it.",
+    shared=True,
 )
 async def on_assignment_updated(event: AssignmentUpdated, pool: asyncpg.Pool) -> None:
     await record_assignment_updated(pool, event)
@@ -70,6 +78,7 @@ async def on_assignment_updated(event: AssignmentUpdated, pool: asyncpg.Pool) ->
     INCIDENT_UNASSIGNED,
     IncidentUnassigned,
     description="Nobody can take the case: shown as waiting for an officer; not republished.",
+    shared=True,
 )
 async def on_incident_unassigned(event: IncidentUnassigned, pool: asyncpg.Pool) -> None:
     await record_unassigned(pool, event)

@@ -35,6 +35,7 @@ ROUTES: EventRoutes[RoutingDeps] = EventRoutes()
     INCIDENT_REPORTED,
     IncidentReported,
     description="Assign each reported incident to an on-shift officer.",
+    shared=True,
 )
 async def on_incident_reported(event: IncidentReported, deps: RoutingDeps) -> None:
     await assign_incident(deps.pool, event, deps.policy)
@@ -45,6 +46,7 @@ async def on_incident_reported(event: IncidentReported, deps: RoutingDeps) -> No
     AlertUpdated,
     description="An acknowledgement stops escalation; a decline or failed delivery moves the"
     " case to the next officer at once.",
+    shared=True,
 )
 async def on_alert_updated(event: AlertUpdated, deps: RoutingDeps) -> None:
     await apply_alert_update(deps.pool, event, deps.policy)
@@ -55,6 +57,7 @@ async def on_alert_updated(event: AlertUpdated, deps: RoutingDeps) -> None:
     ReplyReceived,
     description="An officer's SMS reply (1, 2, 3 CODE OUTCOME) matched to one assignment:"
     " applied by the same rule as the console's answer, and answered on assignment.updated.v1.",
+    shared=True,
 )
 async def on_reply_received(event: ReplyReceived, deps: RoutingDeps) -> None:
     await apply_reply_received(deps.pool, event, deps.policy)

@@ -8,6 +8,7 @@ import uuid
 import asyncpg
 import structlog
 from qorgau_common.inbox import claim_event
+from qorgau_common.unit_of_work import unit_of_work
 from qorgau_contracts import (
     ALERT_UPDATED,
     ASSIGNMENT_UPDATED,
@@ -40,7 +41,7 @@ log = structlog.get_logger(__name__)
 async def _record(
     pool: asyncpg.Pool, event: Event, incident_id: uuid.UUID, topic: str, progress: Progress
 ) -> None:
-    async with pool.acquire() as conn, conn.transaction():
+    async with unit_of_work(pool) as conn:
         if not await claim_event(conn, SCHEMA, event, topic):
             return  # already recorded
         incident = await store.get(conn, incident_id, lock=True)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import asyncpg
 import structlog
 from qorgau_common.inbox import claim_event
+from qorgau_common.unit_of_work import unit_of_work
 from qorgau_contracts import ALERT_UPDATED, AlertUpdated, ReplyAnswer
 
 from routing.db import SCHEMA
@@ -34,7 +35,7 @@ async def apply_alert_update(
     pool: asyncpg.Pool, event: AlertUpdated, policy: EscalationPolicy, now: datetime | None = None
 ) -> None:
     now = now or datetime.now(UTC)
-    async with pool.acquire() as conn, conn.transaction():
+    async with unit_of_work(pool) as conn:
         if not await claim_event(conn, SCHEMA, event, ALERT_UPDATED.name):
             return
         assigned = await assignments_db.locked(conn, event.assignment_id)

@@ -18,6 +18,7 @@ from qorgau_common.audit import audit
 from qorgau_common.db import Connection
 from qorgau_common.errors import Conflict, NotFound
 from qorgau_common.inbox import claim_event
+from qorgau_common.unit_of_work import unit_of_work
 from qorgau_contracts import REPLY_RECEIVED, ReplyReceived, ReplyVerdict
 
 from routing.db import SCHEMA
@@ -103,7 +104,7 @@ async def apply_reply_received(
     """An SMS reply notify matched to one assignment; once per event."""
     now = now or datetime.now(UTC)
     given = OfficerAnswer(event.officer_id, event.answer, event.outcome, event.channel)
-    async with pool.acquire() as conn, conn.transaction():
+    async with unit_of_work(pool) as conn:
         if not await claim_event(conn, SCHEMA, event, REPLY_RECEIVED.name):
             return None
         verdict = await answer_assignment(

@@ -14,6 +14,7 @@ import structlog
 from qorgau_common.db import Connection
 from qorgau_common.inbox import claim_event
 from qorgau_common.outbox import enqueue
+from qorgau_common.unit_of_work import unit_of_work
 from qorgau_contracts import (
     INCIDENT_ASSIGNED,
     INCIDENT_REPORTED,
@@ -48,7 +49,7 @@ async def assign_incident(
 ) -> None:
     """A report: record the incident and give it to its first officer, once per event."""
     now = now or datetime.now(UTC)
-    async with pool.acquire() as conn, conn.transaction():
+    async with unit_of_work(pool) as conn:
         if not await claim_event(conn, SCHEMA, event, INCIDENT_REPORTED.name):
             log.info("duplicate event skipped")
             return
