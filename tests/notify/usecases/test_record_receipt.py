@@ -7,6 +7,7 @@ import uuid
 
 import asyncpg
 from notify.domain.receipt import Receipt
+from notify.providers.base import Submitted
 from notify.providers.fake import FakeProvider
 from notify.usecases.record_alert import record_alert
 from notify.usecases.record_receipt import record_receipt
@@ -36,7 +37,8 @@ async def test_a_delivered_receipt_marks_the_alert_delivered(
     row = await alert_row(pool, assignment_id)
     assert row["status"] == "delivered"
     assert row["delivered_at"] is not None
-    assert not await record_receipt(pool, "smpp", Receipt(message_id, "DELIVRD"))  # only once
+    assert await record_receipt(pool, "smpp", Receipt(message_id, "DELIVRD"))  # matched again,
+    assert [u.status for u in await updates(pool)] == ["submitted", "delivered"]  # told once
 
 
 async def test_a_failed_receipt_fails_the_alert_with_the_state(
@@ -89,3 +91,41 @@ async def test_receipts_that_beat_their_submits_record_are_applied_when_it_is_re
     delivered = [u for u in await updates(pool) if u.status == "delivered"]
     assert sorted(u.assignment_id for u in delivered) == sorted(e.assignment_id for e in events)
     assert await pool.fetchval("SELECT count(*) FROM notify.early_receipts") == 0
+
+
+async def two_parts(pool: asyncpg.Pool, sending: Sending, primary: FakeProvider) -> uuid.UUID:
+    primary.answer(Submitted(("part-1", "part-2")))
+    return await submitted(pool, sending)
+
+
+async def test_a_receipt_per_part_marks_a_two_part_alert_delivered_once(
+    pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
+) -> None:
+    assignment_id = await two_parts(pool, sending, primary)
+    assert await record_receipt(pool, "smpp", Receipt("part-1", "DELIVRD"))
+    assert await record_receipt(pool, "smpp", Receipt("part-2", "DELIVRD"))
+    assert [u.status for u in await updates(pool)] == ["submitted", "delivered"]
+    assert (await alert_row(pool, assignment_id))["status"] == "delivered"
+
+
+async def test_a_part_that_failed_after_another_was_delivered_fails_the_alert(
+    pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
+) -> None:
+    assignment_id = await two_parts(pool, sending, primary)
+    await record_receipt(pool, "smpp", Receipt("part-1", "DELIVRD"))
+    await record_receipt(pool, "smpp", Receipt("part-2", "UNDELIV"))
+    await record_receipt(pool, "smpp", Receipt("part-1", "DELIVRD"))  # a repeat: no way back
+    assert [u.status for u in await updates(pool)] == ["submitted", "delivered", "failed"]
+    assert (await alert_row(pool, assignment_id))["status"] == "failed"
+
+
+async def test_a_receipt_never_overwrites_the_officers_answer(
+    pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
+) -> None:
+    assignment_id = await two_parts(pool, sending, primary)
+    await pool.execute(
+        "UPDATE notify.alerts SET status = 'acknowledged' WHERE assignment_id = $1", assignment_id
+    )
+    await record_receipt(pool, "smpp", Receipt("part-2", "DELIVRD"))
+    assert [u.status for u in await updates(pool)] == ["submitted"]
+    assert (await alert_row(pool, assignment_id))["status"] == "acknowledged"

@@ -82,10 +82,12 @@ async def alert_reason(conn: Db, alert_id: uuid.UUID) -> str | None:
 
 
 async def find_by_message_id(conn: Connection, provider: str, message_id: str) -> Alert | None:
-    """The submitted alert that `provider` gave `message_id` to, locked."""
+    """The sent alert that `provider` gave `message_id` to, locked. Any status from
+    `submitted` on: the receipt of an SMS's second part finds the alert its first part's
+    receipt already marked, instead of waiting as an early receipt for ever."""
     row = await conn.fetchrow(
         f"SELECT {ALERT_COLUMNS} FROM notify.alerts WHERE provider_message_ids @> ARRAY[$2]"
-        " AND provider = $1 AND status = 'submitted' FOR UPDATE",
+        " AND provider = $1 AND status NOT IN ('pending', 'sending') FOR UPDATE",
         provider,
         message_id,
     )
@@ -152,19 +154,22 @@ async def set_status(
     status: AlertState,
     reason: str | None,
     *,
-    only_from: AlertState | None = None,
-) -> None:
-    """The alert's new status and reason (if it is still `only_from`, when given)."""
+    only_from: AlertState | tuple[AlertState, ...] | None = None,
+) -> bool:
+    """The alert's new status and reason (if it is still `only_from`, when given); False if
+    it was not changed."""
     stamp = _STATUS_TIMESTAMP.get(status)
     stamped = f", {stamp} = now()" if stamp else ""
-    await conn.execute(
+    from_states = (only_from,) if isinstance(only_from, str) else only_from
+    done = await conn.execute(
         f"UPDATE notify.alerts SET status = $2, reason = $3, updated_at = now(){stamped}"
-        " WHERE id = $1 AND ($4::text IS NULL OR status = $4)",
+        " WHERE id = $1 AND ($4::text[] IS NULL OR status = ANY($4::text[]))",
         alert_id,
         status,
         reason,
-        only_from,
+        None if from_states is None else list(from_states),
     )
+    return str(done) != "UPDATE 0"
 
 
 async def alerts_for_phone(conn: Connection, phone: str, limit: int = 50) -> list[Alert]:

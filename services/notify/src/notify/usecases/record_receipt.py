@@ -12,21 +12,32 @@ from qorgau_contracts import AlertStatus
 from notify.db import early_receipts, inbound
 from notify.db.alerts import find_by_message_id, set_status
 from notify.db.outbox import enqueue_alert_updated
-from notify.domain.alert import Alert, alert_updated
+from notify.domain.alert import Alert, AlertState, alert_updated
 from notify.domain.receipt import Receipt
 from notify.metrics import ALERTS, INBOUND, RECEIPT_LATENCY
 
 log = structlog.get_logger(__name__)
 
 
-async def apply_receipt(conn: Connection, alert: Alert, receipt: Receipt) -> AlertStatus:
-    """A final receipt's effect on its submitted alert, in the caller's transaction."""
+# A two-part SMS gets a receipt per part. The first "delivered" marks the alert; a later part
+# that failed still fails it (the officer may have read half of it); an officer's answer is
+# never overwritten by a receipt. So routing and intake hear each change once, not per part.
+_RECEIPT_CHANGES: dict[AlertStatus, tuple[AlertState, ...]] = {
+    "delivered": ("submitted",),
+    "failed": ("submitted", "delivered"),
+}
+
+
+async def apply_receipt(conn: Connection, alert: Alert, receipt: Receipt) -> bool:
+    """A final receipt's effect on its submitted alert, in the caller's transaction; False
+    if it changed nothing (another part's receipt said so already, or the officer answered)."""
     status: AlertStatus = "delivered" if receipt.delivered else "failed"
     reason = None if receipt.delivered else f"delivery receipt: {receipt.state}"
-    await set_status(conn, alert.id, status, reason)
+    if not await set_status(conn, alert.id, status, reason, only_from=_RECEIPT_CHANGES[status]):
+        return False
     await enqueue_alert_updated(conn, alert_updated(alert, status, reason=reason))
     ALERTS.labels(status).inc()
-    return status
+    return True
 
 
 async def apply_early_receipts(
