@@ -39,12 +39,17 @@ def event_headers(event: Event) -> dict[str, str]:
 
 
 async def enqueue(conn: Connection, schema: str, topic: str, key: str, event: Event) -> None:
-    """Add `event` to the outbox in the caller's transaction; NOTIFY fires on commit."""
+    """Add `event` to the outbox in the caller's transaction; NOTIFY fires on commit.
+
+    One statement, one round trip: the row and its notification (PostgreSQL folds the same
+    notification within one transaction into one)."""
     await conn.execute(
-        f'INSERT INTO "{schema}".outbox (topic, key, payload, headers) VALUES ($1, $2, $3, $4)',
+        f'WITH added AS (INSERT INTO "{schema}".outbox (topic, key, payload, headers)'
+        " VALUES ($1, $2, $3, $4) RETURNING id)"
+        " SELECT pg_notify($5, '') FROM added",
         topic,
         key.encode(),
         event.model_dump_json().encode(),
         json.dumps({**event_headers(event), **current_context_headers()}),
+        channel_name(schema),
     )
-    await conn.execute("SELECT pg_notify($1, '')", channel_name(schema))
