@@ -14,45 +14,98 @@ A shared transaction is all or nothing. If any effect in it fails, the whole bat
 and the guard applies the same records again one by one, each in its own transaction and
 behind its own retries and parking, so a poison record still fails alone (`consumer.py`).
 
-Only effects that live wholly in this service's database may share a transaction: an effect
-that calls out (an SMS, an HTTP call) must not act before its rows commit. A route says so
-(`EventRoutes.on(..., shared=True)`). Nothing inside a shared transaction may take a second
-connection from the pool while the batch holds row locks, or start tasks that use `conn`.
+What calls out (an SMS, an HTTP call) must not act before its rows commit: a use case hands
+it to `after_commit`, which runs it at once outside a shared transaction and after the commit
+inside one. A route whose handler keeps to that says so (`EventRoutes.on(..., shared=True)`).
+Nothing inside a shared transaction may take a second connection from the pool while the
+batch holds row locks. The shared connection belongs to the task that opened it: a task
+started inside (which inherits the context) gets a connection of its own, never that one.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 import asyncpg
+import structlog
 from asyncpg.pool import PoolConnectionProxy
+from prometheus_client import Counter
 
-__all__ = ["shared_transaction", "unit_of_work"]
+__all__ = ["after_commit", "shared_transaction", "unit_of_work"]
 
-_SHARED: ContextVar[PoolConnectionProxy | None] = ContextVar("qorgau_shared_tx", default=None)
+log = structlog.get_logger(__name__)
+
+AFTER_COMMIT_FAILED = Counter(
+    "qorgau_after_commit_failed_total",
+    "Actions after a shared batch's commit that failed (each is covered by its own sweep)",
+)
+
+AfterCommit = Callable[[], Awaitable[object]]
+
+
+@dataclass
+class _Shared:
+    conn: PoolConnectionProxy
+    owner: asyncio.Task[object] | None
+    after: list[AfterCommit] = field(default_factory=list)
+
+
+_SHARED: ContextVar[_Shared | None] = ContextVar("qorgau_shared_tx", default=None)
+
+
+def _joined() -> _Shared | None:
+    """The shared transaction this task opened, if any (not one inherited by a child task)."""
+    shared = _SHARED.get()
+    if shared is None or shared.owner is not asyncio.current_task():
+        return None
+    return shared
 
 
 @asynccontextmanager
 async def unit_of_work(pool: asyncpg.Pool) -> AsyncIterator[PoolConnectionProxy]:
     """A connection in a transaction: the batch's, when one is open, else its own."""
-    shared = _SHARED.get()
+    shared = _joined()
     if shared is not None:
-        yield shared
+        yield shared.conn
         return
     async with pool.acquire() as conn, conn.transaction():
         yield conn
 
 
+async def after_commit(action: AfterCommit) -> None:
+    """Run `action` once what this task wrote has committed: now, or after the shared batch.
+
+    After a batch, a failing action is logged and counted, not retried: the batch committed,
+    so the guard must not apply it again (each caller has its sweep: a pending alert is
+    sent by notify's sweeper)."""
+    shared = _joined()
+    if shared is None:
+        await action()
+    else:
+        shared.after.append(action)
+
+
 @asynccontextmanager
 async def shared_transaction(pool: asyncpg.Pool) -> AsyncIterator[None]:
-    """One connection and one transaction for every `unit_of_work` inside; all or nothing."""
-    if _SHARED.get() is not None:
+    """One connection and one transaction for every `unit_of_work` inside; all or nothing.
+
+    The `after_commit` actions run once it committed and its connection is back."""
+    if _joined() is not None:
         raise RuntimeError("shared transactions do not nest")
     async with pool.acquire() as conn, conn.transaction():
-        token = _SHARED.set(conn)
+        shared = _Shared(conn, asyncio.current_task())
+        token = _SHARED.set(shared)
         try:
             yield
         finally:
             _SHARED.reset(token)
+    for action in shared.after:
+        try:
+            await action()
+        except Exception as exc:
+            AFTER_COMMIT_FAILED.inc()
+            log.error("action after a batch's commit failed", error=repr(exc))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import asyncpg
 from qorgau_common.routes import EventRoutes, Published
+from qorgau_common.unit_of_work import after_commit
 from qorgau_contracts import (
     ALERT_UPDATED,
     ASSIGNMENT_UPDATED,
@@ -38,12 +40,14 @@ ROUTES: EventRoutes[NotifyDeps] = EventRoutes()
     INCIDENT_ASSIGNED,
     IncidentAssigned,
     description="Send the assigned officer an SMS, once per assignment.",
+    shared=True,
 )
 async def on_incident_assigned(event: IncidentAssigned, deps: NotifyDeps) -> None:
-    # Idempotent: a redelivery finds the alert, and only a pending one is claimed.
+    # Idempotent: a redelivery finds the alert, and only a pending one is claimed. The send
+    # starts once the alert's row has committed (after the whole batch, in a shared one).
     alert_id = await record_alert(deps.pool, event)
     if alert_id is not None:
-        await deps.window.dispatch(alert_id)
+        await after_commit(partial(deps.window.dispatch, alert_id))
 
 
 @ROUTES.on(
@@ -51,6 +55,7 @@ async def on_incident_assigned(event: IncidentAssigned, deps: NotifyDeps) -> Non
     AssignmentUpdated,
     description="Routing closed, accepted or updated an assignment, or answered a reply:"
     " the alert stops taking replies, the officer gets the confirmation or an update SMS.",
+    shared=True,
 )
 async def on_assignment_updated(event: AssignmentUpdated, deps: NotifyDeps) -> None:
     await follow_assignment(deps.pool, deps.window.sending.routes, event)

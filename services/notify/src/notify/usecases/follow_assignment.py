@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncpg
 import structlog
 from qorgau_common.inbox import claim_event
+from qorgau_common.unit_of_work import after_commit, unit_of_work
 from qorgau_contracts import ASSIGNMENT_UPDATED, AssignmentUpdated
 
 from notify.db import SCHEMA
@@ -27,7 +28,7 @@ async def follow_assignment(
 ) -> list[str]:
     """Record routing's word; the texts sent to the officer (a confirmation, an update)."""
     texts: list[str] = []
-    async with pool.acquire() as conn, conn.transaction():
+    async with unit_of_work(pool) as conn:
         if not await claim_event(conn, SCHEMA, event, ASSIGNMENT_UPDATED.name):
             return texts
         alert = await for_assignment(conn, event.assignment_id)
@@ -63,9 +64,14 @@ async def follow_assignment(
         )
         if update is not None:
             texts.append(update)
-    if routes is not None:
-        for text in texts:
-            await routes.send_notice(alert.phone, text, alert.exercise)
+    if routes is not None and texts:
+        phone, exercise, notices = alert.phone, alert.exercise, routes
+
+        async def tell() -> None:
+            for text in texts:
+                await notices.send_notice(phone, text, exercise)
+
+        await after_commit(tell)
     if texts:
         log.info("officer told", state=event.state, messages=len(texts))
     return texts

@@ -8,6 +8,7 @@ import asyncpg
 import structlog
 from qorgau_common.db import Connection
 from qorgau_common.inbox import claim_event
+from qorgau_common.unit_of_work import unit_of_work
 from qorgau_contracts import INCIDENT_ASSIGNED, IncidentAssigned
 
 from notify.db import SCHEMA
@@ -39,7 +40,7 @@ async def record_alert(pool: asyncpg.Pool, event: IncidentAssigned) -> uuid.UUID
     """The new alert's id, to send; None if there is nothing to send now: the event was
     already handled (a redelivery), or the officer's phone cannot get an SMS."""
     problem = phone_problem(event.officer_phone)
-    async with pool.acquire() as conn, conn.transaction():
+    async with unit_of_work(pool) as conn:
         if not await claim_event(conn, SCHEMA, event, INCIDENT_ASSIGNED.name):
             return None
         alert_id, created = await insert_alert(conn, event, problem)

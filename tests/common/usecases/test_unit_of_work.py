@@ -1,0 +1,83 @@
+"""The transaction seam on a real PostgreSQL: own transactions, a shared one, and after_commit."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+import pytest
+from qorgau_common.unit_of_work import after_commit, shared_transaction, unit_of_work
+
+
+async def backend(pool: asyncpg.Pool) -> int:
+    async with unit_of_work(pool) as conn:
+        return int(await conn.fetchval("SELECT pg_backend_pid()"))
+
+
+async def test_outside_a_shared_transaction_each_unit_has_its_own_and_actions_run_at_once(
+    pool: asyncpg.Pool,
+) -> None:
+    ran: list[str] = []
+
+    async def action() -> None:
+        ran.append("now")
+
+    await after_commit(action)
+    assert ran == ["now"]
+    async with unit_of_work(pool) as conn:
+        assert conn.is_in_transaction()
+
+
+async def test_inside_one_every_unit_joins_it_and_actions_wait_for_the_commit(
+    pool: asyncpg.Pool,
+) -> None:
+    ran: list[int] = []
+
+    async def action() -> None:
+        ran.append(await pool.fetchval("SELECT count(*) FROM pg_stat_activity"))
+
+    async with shared_transaction(pool):
+        first, second = await backend(pool), await backend(pool)
+        await after_commit(action)
+        assert not ran  # not before the commit
+    assert first == second
+    assert len(ran) == 1
+
+
+async def test_actions_of_a_batch_that_rolled_back_never_run(pool: asyncpg.Pool) -> None:
+    ran: list[str] = []
+
+    async def action() -> None:
+        ran.append("sent")
+
+    async def batch() -> None:
+        async with shared_transaction(pool):
+            await after_commit(action)
+            raise ValueError("an effect failed")
+
+    with pytest.raises(ValueError, match="an effect failed"):
+        await batch()
+    assert not ran
+
+
+async def test_a_task_started_inside_never_uses_the_shared_connection(
+    pool: asyncpg.Pool,
+) -> None:
+    """A child task inherits the context; two coroutines on one connection would break it."""
+    async with shared_transaction(pool):
+        mine = await backend(pool)
+        child = await asyncio.create_task(backend(pool))
+    assert child != mine
+
+
+async def test_a_failing_action_after_the_commit_is_counted_not_raised(pool: asyncpg.Pool) -> None:
+    from qorgau_common.unit_of_work import AFTER_COMMIT_FAILED
+
+    before = AFTER_COMMIT_FAILED._value.get()
+
+    async def broken() -> None:
+        raise RuntimeError("the provider is down")
+
+    async with shared_transaction(pool):
+        await after_commit(broken)
+    assert AFTER_COMMIT_FAILED._value.get() == before + 1
