@@ -124,21 +124,23 @@ async def mark_submitted(
     provider: str,
     message_ids: tuple[str, ...],
     segments: int,
-) -> bool:
-    """sending → submitted, if the claim `claim_token` still holds: False if it does not
-    (this record was committed already, or the sweep failed the alert in doubt)."""
-    result: str = await conn.execute(
+) -> Alert | None:
+    """sending → submitted, if the claim `claim_token` still holds: the submitted alert, or
+    None if the claim does not hold (this record was committed already, or the sweep failed
+    the alert in doubt)."""
+    row = await conn.fetchrow(
         "UPDATE notify.alerts SET status = 'submitted', provider = $2, provider_message_ids = $3,"
         " segments = $4, submitted_at = now(), updated_at = now(), reason = NULL,"
         " receipt_checked_at = NULL, intent_at = NULL"
-        " WHERE id = $1 AND status = 'sending' AND claim_token IS NOT DISTINCT FROM $5",
+        " WHERE id = $1 AND status = 'sending' AND claim_token IS NOT DISTINCT FROM $5"
+        f" RETURNING {ALERT_COLUMNS}",
         alert_id,
         provider,
         list(message_ids),
         segments,
         claim_token,
     )
-    return result.split()[-1] != "0"
+    return alert_from_row(row) if row else None
 
 
 _STATUS_TIMESTAMP: dict[AlertState, str] = {

@@ -184,17 +184,16 @@ async def _record_submitted(
     async with sending.pool.acquire() as conn, conn.transaction():
         await attempts.finish_attempt(conn, attempt_id, message_ids=result.message_ids)
         ids = result.message_ids
-        if not await alerts.mark_submitted(
+        submitted = await alerts.mark_submitted(
             conn, alert.id, alert.claim_token, provider, ids, segments
-        ):
+        )
+        if submitted is None:
             # Our earlier try committed before the database went away, or the alert was
             # failed in doubt meanwhile (this process looked dead): either way it stands.
             log.warning("submit recorded; the claim had ended", alert_id=str(alert.id))
             return
         event = alert_updated(alert, "submitted", provider=provider, message_ids=result.message_ids)
         await enqueue_alert_updated(conn, event)
-        submitted = await alerts.get_alert(conn, alert.id)
-        assert submitted is not None
         await apply_early_receipts(conn, submitted, provider, result.message_ids)
     ALERTS.labels("submitted").inc()
     SEGMENTS.observe(segments)
@@ -226,7 +225,7 @@ async def _record_unsent(
 
 async def _record_drill_not_sent(sending: Sending, alert: Alert) -> None:
     async with sending.pool.acquire() as conn, conn.transaction():
-        if not await alerts.mark_submitted(conn, alert.id, alert.claim_token, NOT_SENT, (), 0):
+        if await alerts.mark_submitted(conn, alert.id, alert.claim_token, NOT_SENT, (), 0) is None:
             return
         event = alert_updated(alert, "submitted", provider=NOT_SENT, reason=DRILL_NOT_SENT_REASON)
         await enqueue_alert_updated(conn, event)
