@@ -32,9 +32,12 @@ class Gateway:
     sent: list[dict[str, str]] = field(default_factory=list)
     answer_code: int = 0  # e.g. 1 with a recipient: the gateway refuses the number
     status_code: int = 200  # e.g. 429: throttled
+    # Every request as it arrived: (URL, headers, body), to check where the key travels.
+    requests: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
 
     def app(self) -> Starlette:
         async def send(request: Request) -> JSONResponse:
+            self.requests.append((str(request.url), dict(request.headers), await request.body()))
             if request.headers.get("X-API-Key") != self.api_key:
                 return JSONResponse({"code": 8, "data": [], "message": "bad key"})
             form = dict(parse_qsl((await request.body()).decode()))

@@ -75,6 +75,7 @@ async def test_a_coded_reply_goes_to_routing_and_is_confirmed_with_what_routing_
     assert notices(primary, PHONE) == []  # nothing is confirmed before routing answers
     await follow_assignment(pool, sending.routes, routing_says(case, "acknowledged", reply))
     assert notices(primary, PHONE) == ["Принято: ACK1, Есиль, ул. Сыганак 10 кв 5"]
+    assert [sms.receipt for sms in primary.sent] == [True, False]  # the alert asks, not the notice
     row = await alert_row(pool, case.assignment_id)
     assert (row["routing_state"], row["status"]) == ("acknowledged", "acknowledged")
 

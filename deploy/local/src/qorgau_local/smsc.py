@@ -49,6 +49,7 @@ class Sms:
     parts: int
     data_coding: int
     session_id: str = ""  # the SMPP session its parts came on
+    receipt_requested: bool = True  # its first part's registered_delivery asked for one
 
 
 @dataclass
@@ -262,6 +263,7 @@ class DevSmsc:
             len(ids),
             event.data_coding,
             event.session_id,
+            bool(event.registered_delivery & 0x01),
         )
         self.received.append(sms)
         if self.on_sms is not None:

@@ -40,7 +40,10 @@ async def no_record() -> bool:
 class SmsProvider(Protocol):
     name: str
 
-    async def send(self, phone: str, text: str, on_wire: OnWire = no_record) -> SendResult: ...
+    async def send(
+        self, phone: str, text: str, on_wire: OnWire = no_record, *, receipt: bool = True
+    ) -> SendResult:
+        """`receipt`: ask for a delivery receipt (alerts do; best-effort notices do not)."""
 
     @property
     def healthy(self) -> bool: ...

@@ -24,6 +24,7 @@ class SentSms:
     phone: str
     text: str
     message_ids: tuple[str, ...]
+    receipt: bool = True
 
 
 class FakeProvider:
@@ -64,7 +65,9 @@ class FakeProvider:
             except TimeoutError:
                 raise TimeoutError(f"{self.on_wire} of {count} sends reached the wire") from None
 
-    async def send(self, phone: str, text: str, on_wire: OnWire = no_record) -> SendResult:
+    async def send(
+        self, phone: str, text: str, on_wire: OnWire = no_record, *, receipt: bool = True
+    ) -> SendResult:
         answer = self._answers.popleft() if self._answers else None
         # Like the HTTP gateway: healthy while the last call got an answer from the far end.
         self.healthy = not (isinstance(answer, Rejected) and answer.kind in _UNHEALTHY)
@@ -80,5 +83,5 @@ class FakeProvider:
             await held.wait()
         result = answer or Submitted((f"{self.name}-{next(self._ids)}",))
         if isinstance(result, Submitted):
-            self.sent.append(SentSms(phone, text, result.message_ids))
+            self.sent.append(SentSms(phone, text, result.message_ids, receipt))
         return result

@@ -105,7 +105,10 @@ class HttpGatewayProvider:
         self._healthy = healthy
         PROVIDER_HEALTHY.labels(self.name).set(int(healthy))
 
-    async def send(self, phone: str, text: str, on_wire: OnWire = no_record) -> SendResult:
+    async def send(
+        self, phone: str, text: str, on_wire: OnWire = no_record, *, receipt: bool = True
+    ) -> SendResult:
+        # `receipt` is not per message here: the gateway's status callbacks are per account.
         assert self._client is not None, "HTTP gateway not started"
         await self._rate.acquire()
         if not await on_wire():

@@ -29,21 +29,28 @@ class Routes:
         return routes_for(exercise, self.order, self.exercise_provider)
 
     async def send_via(
-        self, name: str, phone: str, text: str, on_wire: OnWire = no_record
+        self,
+        name: str,
+        phone: str,
+        text: str,
+        on_wire: OnWire = no_record,
+        *,
+        receipt: bool = True,
     ) -> SendResult:
         """One send through provider `name`, traced; a provider bug is a retryable error,
         so it never strands an alert in `sending`."""
         try:
             with span(f"sms send {name}", "notify", kind=SpanKind.CLIENT, provider=name):
-                return await self.providers[name].send(phone, text, on_wire)
+                return await self.providers[name].send(phone, text, on_wire, receipt=receipt)
         except Exception as exc:
             return Rejected(f"provider error: {type(exc).__name__}", "error")
 
     async def send_notice(self, phone: str, text: str, exercise: bool) -> bool:
         """A short notice (reply confirmations): the first route that takes it, best effort,
-        not recorded."""
+        not recorded, and without a delivery receipt (nothing would match it: it would only
+        cost the SMSC a deliver_sm and notify a kept row and a transaction per part)."""
         for name in self.for_alert(exercise):
-            result = await self.send_via(name, phone, text)
+            result = await self.send_via(name, phone, text, receipt=False)
             if isinstance(result, Submitted):
                 return True
             if not result.retryable:

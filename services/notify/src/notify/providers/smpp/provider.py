@@ -74,7 +74,9 @@ class SmppProvider:
         """Unbind every bind politely (at once) and stop reconnecting."""
         await self._binds.stop()
 
-    async def send(self, phone: str, text: str, on_wire: OnWire = no_record) -> SendResult:
+    async def send(
+        self, phone: str, text: str, on_wire: OnWire = no_record, *, receipt: bool = True
+    ) -> SendResult:
         if not await self._binds.wait_up(self._config.bind_wait_s):
             return Rejected("SMPP bind is down", "unavailable")
         bind = self._binds.choose()
@@ -99,6 +101,7 @@ class SmppProvider:
                         encoded.esm_class,
                         encoded.data_coding,
                         on_wire if n == 0 else None,
+                        receipt,
                     )
                     if isinstance(result, Rejected):
                         return result
@@ -115,6 +118,7 @@ class SmppProvider:
         esm_class: int,
         data_coding: int,
         on_wire: OnWire | None,
+        receipt: bool,
     ) -> str | Rejected:
         attempt = 0
         while True:
@@ -139,7 +143,7 @@ class SmppProvider:
                         dest_addr_npi=1,  # E.164
                         esm_class=esm_class,
                         data_coding=data_coding,
-                        registered_delivery=1,  # ask for a delivery receipt
+                        registered_delivery=1 if receipt else 0,  # a delivery receipt
                     ),
                     self._config.submit_timeout_s,
                 )
