@@ -154,10 +154,10 @@ def start_py_spy(pid: int, out: Path, rate: int) -> subprocess.Popen[bytes]:
 
 
 TOP_STATEMENTS = """
-SELECT calls, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
+SELECT calls, total_exec_time, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
 FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
 WHERE d.datname = current_database() AND query NOT LIKE '%pg_stat_%'
-ORDER BY calls DESC LIMIT $1
+ORDER BY {order} DESC LIMIT $1
 """
 
 
@@ -202,7 +202,14 @@ async def run(reports: int, concurrency: int, rate: int, state: Path) -> dict[st
                 _, err = spy.communicate(timeout=60)
                 say(f"py-spy {name}: {err.decode(errors='replace').strip().splitlines()[-2:]}")
             statements1, commits1 = await db_counts(conn)
-            top = [(int(r["calls"]), str(r["query"])) for r in await conn.fetch(TOP_STATEMENTS, 25)]
+            top = [
+                (int(r["calls"]), str(r["query"]))
+                for r in await conn.fetch(TOP_STATEMENTS.format(order="calls"), 25)
+            ]
+            costly = [
+                (float(r["total_exec_time"]), int(r["calls"]), str(r["query"]))
+                for r in await conn.fetch(TOP_STATEMENTS.format(order="total_exec_time"), 10)
+            ]
         finally:
             await conn.close()
     finally:
@@ -219,6 +226,9 @@ async def run(reports: int, concurrency: int, rate: int, state: Path) -> dict[st
         "statements_per_report": round((statements1 - statements0) / max(1, n), 1),
         "commits_per_report": round((commits1 - commits0) / max(1, n), 1),
         "top_statements_per_report": [(round(c / max(1, n), 2), q) for c, q in top],
+        "costliest_statements_per_report": [
+            (round(ms / max(1, n), 3), round(c / max(1, n), 2), q) for ms, c, q in costly
+        ],
     }
 
 
@@ -271,6 +281,11 @@ def render(result: dict[str, Any]) -> str:
         f" commits per report {result['commits_per_report']}; most called, per report:"
     )
     lines += [f"    {c:>6.2f}  {q}" for c, q in result["top_statements_per_report"]]
+    lines.append("  costliest in the server (execution ms per report, calls per report):")
+    lines += [
+        f"    {ms:>6.3f} {c:>6.2f}  {q}"
+        for ms, c, q in result.get("costliest_statements_per_report", [])
+    ]
     return "\n".join(lines)
 
 
