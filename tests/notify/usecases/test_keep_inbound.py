@@ -106,3 +106,57 @@ async def test_a_database_away_until_shutdown_gives_up_and_says_so(
     keeper.stop()
     await asyncio.wait_for(receiving, 5)  # shutdown is not held up by a database that is away
     assert await kept(pool) == []
+
+
+def recording_keeper(pool: asyncpg.Pool, seen: list[tuple[int, str, str]]) -> InboundKeeper:
+    """Acts by noting each row's id, the transaction that kept it, and what it held."""
+
+    async def note(row: Inbound) -> None:
+        async with pool.acquire() as conn, conn.transaction():
+            xmin = await conn.fetchval(
+                "SELECT xmin::text FROM notify.inbound WHERE id = $1", row.id
+            )
+            assert await inbound.take(conn, row.id)
+        seen.append((row.id, str(xmin), row.body.get("text") or row.body["message_id"]))
+
+    return InboundKeeper(lambda: pool, {"reply": note, "receipt": note}, FAST)
+
+
+async def test_what_arrives_together_is_kept_in_one_statement_each_in_its_own_row(
+    pool: asyncpg.Pool,
+) -> None:
+    seen: list[tuple[int, str, str]] = []
+    keeper = recording_keeper(pool, seen)
+    await asyncio.gather(
+        *(
+            keeper.receive("receipt", "smpp", {"message_id": f"m-{n}", "state": "DELIVRD"})
+            for n in range(10)
+        ),
+        keeper.receive("reply", "smpp", {"phone": PHONE, "text": "1 K7Q2"}),
+    )
+    assert len({xmin for _, xmin, _ in seen}) <= 2  # the first alone, the rest as one group
+    by_id = sorted(seen)
+    assert [what for _, _, what in by_id] == [*(f"m-{n}" for n in range(10)), "1 K7Q2"]
+    assert await kept(pool) == []
+
+
+async def test_one_that_cannot_be_kept_fails_alone_and_the_rest_of_its_group_is_kept(
+    pool: asyncpg.Pool,
+) -> None:
+    seen: list[tuple[int, str, str]] = []
+    keeper = recording_keeper(pool, seen)
+    results = await asyncio.gather(
+        keeper.receive("reply", "smpp", {"phone": PHONE, "text": "first"}),
+        keeper.receive("reply", "smpp", {"phone": PHONE, "text": "x", "odd": object()}),
+        keeper.receive("reply", "smpp", {"phone": PHONE, "text": "last"}),
+        return_exceptions=True,
+    )
+    assert isinstance(results[1], TypeError)
+    assert sorted(what for _, _, what in seen) == ["first", "last"]
+
+
+async def test_a_nul_in_an_sms_is_kept_as_a_replacement_character(pool: asyncpg.Pool) -> None:
+    """jsonb cannot hold U+0000, and a UCS-2 SMS can carry it: kept, never refused."""
+    seen: list[tuple[int, str, str]] = []
+    await recording_keeper(pool, seen).receive("reply", "smpp", {"phone": PHONE, "text": "1\x00"})
+    assert [what for _, _, what in seen] == ["1\ufffd"]

@@ -31,6 +31,24 @@ async def keep(conn: Connection, kind: InboundKind, provider: str, body: dict[st
     return inbound_id
 
 
+async def keep_all(
+    conn: Connection, arrived: list[tuple[InboundKind, str, dict[str, Any]]]
+) -> list[int]:
+    """Keep every (kind, provider, body) in one statement; their ids, in the same order.
+
+    The ids come from one sequence, drawn in the order of the ordered SELECT."""
+    rows = await conn.fetch(
+        "INSERT INTO notify.inbound (kind, provider, body)"
+        " SELECT kind, provider, body::jsonb"
+        " FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY"
+        " AS arrived(kind, provider, body, n) ORDER BY n RETURNING id",
+        [kind for kind, _, _ in arrived],
+        [provider for _, provider, _ in arrived],
+        [json.dumps(body) for _, _, body in arrived],
+    )
+    return sorted(int(r["id"]) for r in rows)
+
+
 async def take(conn: Connection, inbound_id: int) -> bool:
     """Remove the row in the caller's transaction: True if this transaction is the one that
     acts on it (False: it was acted on already, or another transaction has it now)."""

@@ -3,9 +3,12 @@
 smpp34 acknowledges every deliver_sm at once, so the SMSC never sends it again: an officer's
 "1" that met a database blip was gone. Now each one is first written to `notify.inbound`
 (retried while the database is away, for up to `keep_for_s`), then acted on in a transaction
-that also removes the row. A row whose first try failed, or whose process died, is acted on
-by `sweep`; one that keeps failing for another reason is parked after `max_attempts` and
-counted (`qorgau_notify_inbound_kept{state="parked"}`) for a person to look at.
+that also removes the row. What arrives while a keep is on its way is kept together by the
+next one, in one statement (a group commit: under load, the receipts and replies cost one
+round trip and one commit per group, not per SMS). A row whose first try failed, or whose
+process died, is acted on by `sweep`; one that keeps failing for another reason is parked
+after `max_attempts` and counted (`qorgau_notify_inbound_kept{state="parked"}`) for a person
+to look at.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ log = structlog.get_logger(__name__)
 Act = Callable[[Inbound], Awaitable[None]]
 
 
+Arrived = tuple[InboundKind, str, dict[str, Any]]
+
+
 @dataclass(frozen=True)
 class InboundPolicy:
     keep_for_s: float = 300.0  # how long an unsaved one is retried while the database is away
@@ -51,6 +57,8 @@ class InboundKeeper:
         self._acts = acts
         self._policy = policy
         self._stopping = asyncio.Event()
+        self._arrived: list[tuple[Arrived, asyncio.Future[int | None]]] = []
+        self._keeping: asyncio.Task[None] | None = None
 
     def stop(self) -> None:
         """Stop retrying saves (shutdown): what is still unsaved is logged as lost."""
@@ -58,6 +66,10 @@ class InboundKeeper:
 
     async def receive(self, kind: InboundKind, provider: str, body: dict[str, Any]) -> None:
         received_at = datetime.now(UTC)
+        # jsonb cannot hold U+0000, and an SMS (UCS-2) can: kept as U+FFFD, never refused.
+        body = {
+            k: v.replace("\x00", "\ufffd") if isinstance(v, str) else v for k, v in body.items()
+        }
         inbound_id = await self._keep(kind, provider, body)
         if inbound_id is None:
             return
@@ -79,32 +91,70 @@ class InboundKeeper:
         return done
 
     async def _keep(self, kind: InboundKind, provider: str, body: dict[str, Any]) -> int | None:
+        """The kept row's id (None if it was lost), kept with whatever else has arrived."""
+        kept: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+        self._arrived.append(((kind, provider, body), kept))
+        INBOUND_UNSAVED.inc()
+        if self._keeping is None or self._keeping.done():
+            self._keeping = asyncio.create_task(self._keep_groups(), name="notify-inbound-keep")
+        # Shielded: a caller that goes away does not take its group's keep with it.
+        return await asyncio.shield(kept)
+
+    async def _keep_groups(self) -> None:
+        while self._arrived:
+            group, self._arrived = self._arrived, []
+            try:
+                ids = await self._keep_group([arrived for arrived, _ in group])
+            except asyncio.CancelledError:  # shutdown: nobody waits for them for ever
+                for _, kept in group:
+                    INBOUND_UNSAVED.dec()
+                    kept.cancel()
+                raise
+            except Exception:  # one of them cannot be kept: each alone, so only it fails
+                for arrived, kept in group:
+                    await self._keep_alone(arrived, kept)
+            else:
+                for (_, kept), inbound_id in zip(group, ids, strict=True):
+                    INBOUND_UNSAVED.dec()
+                    kept.set_result(inbound_id)
+
+    async def _keep_alone(self, arrived: Arrived, kept: asyncio.Future[int | None]) -> None:
+        try:
+            (inbound_id,) = await self._keep_group([arrived])
+        except Exception as exc:
+            kept.set_exception(exc)
+        else:
+            kept.set_result(inbound_id)
+        finally:
+            INBOUND_UNSAVED.dec()
+
+    async def _keep_group(self, group: list[Arrived]) -> list[int | None]:
+        """Their ids, retried while the database is away; all None if it stayed away until
+        shutdown or `keep_for_s`."""
         loop = asyncio.get_running_loop()
         give_up_at = loop.time() + self._policy.keep_for_s
         delay = 0.2
-        INBOUND_UNSAVED.inc()
-        try:
-            while True:
-                try:
-                    async with self._pool().acquire() as conn:
-                        return await inbound.keep(conn, kind, provider, body)
-                except Exception as exc:
-                    if not is_infrastructure_error(exc):
-                        raise
-                    if self._stopping.is_set() or loop.time() > give_up_at:
+        while True:
+            try:
+                async with self._pool().acquire() as conn:
+                    return list(await inbound.keep_all(conn, group))
+            except Exception as exc:
+                if not is_infrastructure_error(exc):
+                    raise
+                if self._stopping.is_set() or loop.time() > give_up_at:
+                    for kind, _, _ in group:
                         INBOUND_LOST.labels(kind).inc()
-                        log.error(
-                            "inbound SMS lost: the database was away until shutdown or timeout",
-                            kind=kind,
-                            error=type(exc).__name__,
-                        )
-                        return None
-                    log.warning("database away; inbound SMS held", kind=kind, retry_in_s=delay)
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._stopping.wait(), delay)
-                    delay = min(delay * 2, self._policy.retry_max_s)
-        finally:
-            INBOUND_UNSAVED.dec()
+                    log.error(
+                        "inbound SMS lost: the database was away until shutdown or timeout",
+                        kinds=sorted({kind for kind, _, _ in group}),
+                        count=len(group),
+                        error=type(exc).__name__,
+                    )
+                    return [None] * len(group)
+                log.warning("database away; inbound SMS held", count=len(group), retry_in_s=delay)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), delay)
+                delay = min(delay * 2, self._policy.retry_max_s)
 
     async def _act(self, row: Inbound) -> int:
         try:
