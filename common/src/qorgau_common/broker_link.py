@@ -56,6 +56,8 @@ class BrokerLink:
             await asyncio.wait_for(broker.start(), bound)
         except Exception as exc:
             log.warning("cannot join the broker", error=repr(exc))
+            # Said at once: a service started while the broker is down must alert too.
+            BROKER_UP.labels(self._service).set(0)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(broker.stop(), BROKER_STOP_S)
             return False
@@ -74,13 +76,12 @@ class BrokerLink:
                 since_topics = 0.0
             else:
                 await self.rewind_lost_positions()
-                if since_topics >= _TOPIC_CHECK_S:
+                up = await self.ping()  # every round: a lost broker shows within seconds
+                BROKER_UP.labels(self._service).set(1 if up else 0)
+                if up and since_topics >= _TOPIC_CHECK_S:
                     since_topics = 0.0
-                    up = await self.ping()
-                    BROKER_UP.labels(self._service).set(1 if up else 0)
-                    if up:
-                        with contextlib.suppress(Exception):
-                            await asyncio.wait_for(self.ensure_topics(), 10)
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(self.ensure_topics(), 10)
             pause = delay if self.broker is None else _POSITION_CHECK_S
             await asyncio.sleep(pause)
             since_topics += pause
