@@ -8,6 +8,8 @@ from collections.abc import Awaitable
 from datetime import UTC, datetime
 
 import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
+from qorgau_common.kafka import topic_partitions
 from qorgau_common.outbox import OutboxMessage, enqueue
 from qorgau_contracts import INCIDENT_REPORTED, IncidentReported
 
@@ -56,3 +58,16 @@ class FakeSend:
     @property
     def ids(self) -> list[int]:
         return [m.id for m in self.sent]
+
+
+async def partition_counts(bootstrap: str) -> dict[str, int]:
+    """The broker's topics of ours, with their partition counts. All topics are described:
+    asking for a topic by name may auto-create it."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics()
+    finally:
+        await admin.close()
+    ours = topic_partitions()
+    return {t["topic"]: len(t["partitions"]) for t in described if t["topic"] in ours}

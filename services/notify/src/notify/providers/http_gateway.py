@@ -1,7 +1,8 @@
 """HTTP gateway provider: an adapter for a Kazakh SMS aggregator's HTTP API.
 
 Shaped like Mobizon's `message/sendSMSMessage`: POST form fields `recipient`, `text`
-and `from` with `apiKey` in the query; the answer is `{"code": 0, "data": {"messageId":
+and `from`, the API key in the `X-API-Key` header (never in the URL, which proxies log); the
+answer is `{"code": 0, "data": {"messageId":
 ...}}`. Status callbacks (`messageId`, `status` such as DELIVRD) come in on notify's
 HTTP port and are matched like SMPP receipts. Parsing is pure and defensive.
 """
