@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from contextvars import ContextVar
+from contextvars import Context, ContextVar, copy_context
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -51,7 +51,7 @@ AfterCommit = Callable[[], Awaitable[object]]
 class _Shared:
     conn: PoolConnectionProxy
     owner: asyncio.Task[object] | None
-    after: list[AfterCommit] = field(default_factory=list)
+    after: list[tuple[AfterCommit, Context]] = field(default_factory=list)
 
 
 _SHARED: ContextVar[_Shared | None] = ContextVar("qorgau_shared_tx", default=None)
@@ -81,12 +81,17 @@ async def after_commit(action: AfterCommit) -> None:
 
     After a batch, a failing action is logged and counted, not retried: the batch committed,
     so the guard must not apply it again (each caller has its sweep: a pending alert is
-    sent by notify's sweeper)."""
+    sent by notify's sweeper). It runs in the context it was handed over in: its record's
+    trace span and log fields."""
     shared = _joined()
     if shared is None:
         await action()
     else:
-        shared.after.append(action)
+        shared.after.append((action, copy_context()))
+
+
+async def _run(action: AfterCommit) -> None:
+    await action()
 
 
 @asynccontextmanager
@@ -103,9 +108,11 @@ async def shared_transaction(pool: asyncpg.Pool) -> AsyncIterator[None]:
             yield
         finally:
             _SHARED.reset(token)
-    for action in shared.after:
+    for action, context in shared.after:
         try:
-            await action()
+            # A task of its own, in its record's context; not the owner, so never the batch's
+            # connection (which is back in the pool by now anyway).
+            await asyncio.create_task(_run(action), context=context)
         except Exception as exc:
             AFTER_COMMIT_FAILED.inc()
             log.error("action after a batch's commit failed", error=repr(exc))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from contextvars import ContextVar
 
 import asyncpg
 import pytest
@@ -81,3 +82,22 @@ async def test_a_failing_action_after_the_commit_is_counted_not_raised(pool: asy
     async with shared_transaction(pool):
         await after_commit(broken)
     assert AFTER_COMMIT_FAILED._value.get() == before + 1
+
+
+async def test_an_action_after_the_commit_runs_in_the_context_it_was_handed_over_in(
+    pool: asyncpg.Pool,
+) -> None:
+    """Its record's trace span and log fields: a send started after a batch stays in the
+    report's trace."""
+    record: ContextVar[str] = ContextVar("record", default="none")
+    seen: list[str] = []
+
+    async def action() -> None:
+        seen.append(record.get())
+
+    async with shared_transaction(pool):
+        for name in ("first", "second"):
+            token = record.set(name)
+            await after_commit(action)
+            record.reset(token)
+    assert seen == ["first", "second"]
