@@ -35,10 +35,11 @@ from tenacity import (
 )
 
 from .dead_letters import DeadLetters
+from .inbox import claim_all
 from .infrastructure import is_infrastructure_error
 from .records import Record, record_of, records_of
 from .tracing import span
-from .unit_of_work import shared_transaction
+from .unit_of_work import claimed_ahead_for, shared_transaction
 
 __all__ = [
     "CONSUMED",
@@ -78,10 +79,12 @@ Route = Callable[[str], "tuple[type[Event], Callable[[Any], Awaitable[None]]]"]
 class SharedBatches:
     """Which topics' effects may share one transaction per batch, and on which pool.
 
-    `pool` is called per batch: the runtime's pool exists only once it has started."""
+    `pool` is called per batch: the runtime's pool exists only once it has started. With
+    `inbox` (the service's schema), the batch's inbox claims are made in one statement."""
 
     pool: Callable[[], asyncpg.Pool]
     topics: frozenset[str]
+    inbox: str | None = None
 
 
 def _log_retry(state: RetryCallState) -> None:
@@ -152,7 +155,11 @@ class EventConsumer:
             except ValidationError:
                 return False  # the one-by-one path parks it
         try:
-            async with shared_transaction(shared.pool()):
+            async with shared_transaction(shared.pool()) as conn:
+                if shared.inbox is not None:
+                    claims = [(event.event_id, record.topic) for record, event, _ in prepared]
+                    new = await claim_all(conn, shared.inbox, claims)
+                    claimed_ahead_for(shared.inbox, frozenset(e for e, _ in claims), new)
                 for record, event, apply in prepared:
                     with self._observed(record, event):
                         await apply(event)

@@ -94,7 +94,9 @@ class EventRoutes(Generic[D]):
         consumer = EventConsumer(broker, service, max_attempts=settings.consumer_max_attempts)
         routes = self._routes
         together = frozenset(name for name, r in routes.items() if r.shared)
-        shared = SharedBatches(pool, together) if pool is not None and together else None
+        shared = (
+            SharedBatches(pool, together, inbox=service) if pool is not None and together else None
+        )
         description = " ".join(f"{name}: {r.description}" for name, r in routes.items())
         subscriber = subscribe(
             broker, list(routes), settings, service, description=description, batch=True

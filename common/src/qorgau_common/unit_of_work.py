@@ -25,6 +25,7 @@ started inside (which inherits the context) gets a connection of its own, never 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import Context, ContextVar, copy_context
@@ -35,7 +36,13 @@ import structlog
 from asyncpg.pool import PoolConnectionProxy
 from prometheus_client import Counter
 
-__all__ = ["after_commit", "shared_transaction", "unit_of_work"]
+__all__ = [
+    "after_commit",
+    "claimed_ahead",
+    "claimed_ahead_for",
+    "shared_transaction",
+    "unit_of_work",
+]
 
 log = structlog.get_logger(__name__)
 
@@ -52,6 +59,9 @@ class _Shared:
     conn: PoolConnectionProxy
     owner: asyncio.Task[object] | None
     after: list[tuple[AfterCommit, Context]] = field(default_factory=list)
+    # Inbox claims made for the whole batch at once: per schema, the batch's event ids and
+    # those of them that were new and not yet handed to their use case.
+    claimed: dict[str, tuple[frozenset[uuid.UUID], set[uuid.UUID]]] = field(default_factory=dict)
 
 
 _SHARED: ContextVar[_Shared | None] = ContextVar("qorgau_shared_tx", default=None)
@@ -76,6 +86,29 @@ async def unit_of_work(pool: asyncpg.Pool) -> AsyncIterator[PoolConnectionProxy]
         yield conn
 
 
+def claimed_ahead_for(schema: str, batch: frozenset[uuid.UUID], new: set[uuid.UUID]) -> None:
+    """Inside a shared transaction: the inbox claims of the whole batch were made at once
+    (`inbox.claim_all`); `claimed_ahead` answers for them from now on."""
+    shared = _joined()
+    assert shared is not None, "only inside a shared transaction"
+    shared.claimed[schema] = (batch, set(new))
+
+
+def claimed_ahead(schema: str, event_id: uuid.UUID) -> bool | None:
+    """Whether the batch's claim of `event_id` was new (True once: a second delivery of the
+    same event in the batch gets False); None if it was not claimed ahead."""
+    shared = _joined()
+    if shared is None or schema not in shared.claimed:
+        return None
+    batch, new = shared.claimed[schema]
+    if event_id not in batch:
+        return None
+    if event_id in new:
+        new.discard(event_id)
+        return True
+    return False
+
+
 async def after_commit(action: AfterCommit) -> None:
     """Run `action` once what this task wrote has committed: now, or after the shared batch.
 
@@ -95,7 +128,7 @@ async def _run(action: AfterCommit) -> None:
 
 
 @asynccontextmanager
-async def shared_transaction(pool: asyncpg.Pool) -> AsyncIterator[None]:
+async def shared_transaction(pool: asyncpg.Pool) -> AsyncIterator[PoolConnectionProxy]:
     """One connection and one transaction for every `unit_of_work` inside; all or nothing.
 
     The `after_commit` actions run once it committed and its connection is back."""
@@ -105,7 +138,7 @@ async def shared_transaction(pool: asyncpg.Pool) -> AsyncIterator[None]:
         shared = _Shared(conn, asyncio.current_task())
         token = _SHARED.set(shared)
         try:
-            yield
+            yield conn
         finally:
             _SHARED.reset(token)
     for action, context in shared.after:

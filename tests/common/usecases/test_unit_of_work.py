@@ -7,7 +7,19 @@ from contextvars import ContextVar
 
 import asyncpg
 import pytest
-from qorgau_common.unit_of_work import after_commit, shared_transaction, unit_of_work
+from qorgau_common.inbox import claim_all, claim_event
+from qorgau_common.unit_of_work import (
+    after_commit,
+    claimed_ahead,
+    claimed_ahead_for,
+    shared_transaction,
+    unit_of_work,
+)
+from qorgau_contracts import INCIDENT_REPORTED
+
+from tests.factories import reported
+
+TOPIC = INCIDENT_REPORTED.name
 
 
 async def backend(pool: asyncpg.Pool) -> int:
@@ -101,3 +113,26 @@ async def test_an_action_after_the_commit_runs_in_the_context_it_was_handed_over
             await after_commit(action)
             record.reset(token)
     assert seen == ["first", "second"]
+
+
+async def test_a_batch_claimed_ahead_answers_each_claim_once_without_a_round_trip(
+    pool: asyncpg.Pool,
+) -> None:
+    """The guard claims a shared batch's inbox in one statement; each use case's claim is
+    then answered from it: new once, a second delivery in the same batch not new, an event
+    the inbox already had not new, and one outside the batch claimed as usual."""
+    known, fresh, outside = reported(), reported(), reported()
+    async with unit_of_work(pool) as conn:
+        assert await claim_event(conn, "intake", known, TOPIC)
+    async with shared_transaction(pool) as conn:
+        batch = [(known.event_id, TOPIC), (fresh.event_id, TOPIC), (fresh.event_id, TOPIC)]
+        new = await claim_all(conn, "intake", batch)
+        assert new == {fresh.event_id}
+        claimed_ahead_for("intake", frozenset(e for e, _ in batch), new)
+        assert claimed_ahead("intake", outside.event_id) is None
+        answers = [await claim_event(conn, "intake", e, TOPIC) for e in (known, fresh, fresh)]
+        assert answers == [False, True, False]
+        assert await claim_event(conn, "intake", outside, TOPIC)  # claimed as usual
+    assert claimed_ahead("intake", fresh.event_id) is None  # only inside its batch
+    rows = await pool.fetchval("SELECT count(*) FROM intake.inbox")
+    assert rows == 3

@@ -34,7 +34,7 @@ async def test_a_batch_of_assignments_commits_once_then_sends_every_alert(
             for n, e in enumerate(events)
         )
     )
-    shared = SharedBatches(lambda: pool, frozenset({INCIDENT_ASSIGNED.name}))
+    shared = SharedBatches(lambda: pool, frozenset({INCIDENT_ASSIGNED.name}), inbox="notify")
     await consumer.consume_batch(message, lambda _: (IncidentAssigned, apply), shared=shared)  # type: ignore[arg-type]
     await asyncio.wait_for(window.drain(), 30)
 

@@ -58,7 +58,9 @@ async def consume(
         )
 
     message = FakeMessage(tuple(record(n, e) for n, e in enumerate(events)))
-    await consumer.consume_batch(message, route, shared=SharedBatches(lambda: pool, TOPICS))  # type: ignore[arg-type]
+    await consumer.consume_batch(
+        message, route, shared=SharedBatches(lambda: pool, TOPICS, inbox="routing")
+    )  # type: ignore[arg-type]
     assert message.acks == [len(events)]
     return broker
 
