@@ -13,8 +13,9 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from qorgau_local.broker import free_port
+from qorgau_local.broker import free_port, start_tansu
 from qorgau_local.postgres import Postgres
+from qorgau_local.procs import stop_process
 from qorgau_local.smsc import DevSmsc
 
 from tests import harness
@@ -77,6 +78,17 @@ async def kafka(docker_kafka: str | None, tmp_path: Path) -> AsyncIterator[str]:
         return
     async with harness.tansu(tmp_path) as bootstrap:
         yield bootstrap
+
+
+@pytest.fixture
+def empty_broker(tmp_path: Path) -> Iterator[str]:
+    """A fresh broker on which no topic was created (unlike the `kafka` fixture)."""
+    port = free_port()
+    proc = start_tansu(port, tmp_path / "tansu.log")
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        stop_process(proc, timeout=5)
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ with their partition counts, when a send finds a topic gone and on its periodic 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
@@ -19,23 +17,10 @@ from qorgau_common import broker_link
 from qorgau_common.broker_link import BrokerLink
 from qorgau_common.kafka import topic_partitions
 from qorgau_common.settings import ServiceSettings
-from qorgau_local.broker import free_port, start_tansu
-from qorgau_local.procs import stop_process
 
 from tests.common.support import partition_counts
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def empty_broker(tmp_path: Path) -> Iterator[str]:
-    """A fresh broker on which no topic was created (unlike the `kafka` fixture)."""
-    port = free_port()
-    proc = start_tansu(port, tmp_path / "tansu.log")
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        stop_process(proc, timeout=5)
 
 
 def link_to(bootstrap: str) -> BrokerLink:

@@ -7,29 +7,13 @@ declared partition count when it joins (issue 11), not only the launcher and the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from qorgau_contracts import TOPICS
-from qorgau_local.broker import free_port, start_tansu
-from qorgau_local.procs import stop_process
 
 from tests.common.support import partition_counts
 from tests.intake.support import running_intake
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def empty_broker(tmp_path: Path) -> Iterator[str]:
-    """A fresh broker on which no topic was created (unlike the `kafka` fixture)."""
-    port = free_port()
-    proc = start_tansu(port, tmp_path / "tansu.log")
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        stop_process(proc, timeout=5)
 
 
 async def test_intake_creates_every_topic_with_its_partition_count_when_it_joins(
