@@ -13,6 +13,7 @@ import contextlib
 from collections.abc import Awaitable, Callable
 
 import structlog
+from aiokafka import TopicPartition
 from aiokafka.errors import KafkaTimeoutError, UnknownTopicOrPartitionError
 from faststream.kafka import KafkaBroker
 from prometheus_client import Gauge
@@ -46,6 +47,7 @@ class BrokerLink:
         # Set when a consumer found its position past the log end: the broker lost its log,
         # and with it whatever of ours it had not delivered yet.
         self.log_lost = asyncio.Event()
+        self._highwaters: dict[TopicPartition, int] = {}  # the last seen, per partition
 
     async def join(self) -> bool:
         """Create missing topics, then start a fresh broker within the start timeout."""
@@ -93,7 +95,7 @@ class BrokerLink:
             consumer = getattr(subscriber, "consumer", None)
             if consumer is not None:
                 with contextlib.suppress(Exception):
-                    if await rewind_past_log_end(consumer, self._service):
+                    if await rewind_past_log_end(consumer, self._service, self._highwaters):
                         self.log_lost.set()
 
     async def ping(self) -> bool:

@@ -7,9 +7,13 @@ broker, which accepts it. Real Kafka answers a fetch past the log end with
 OFFSET_OUT_OF_RANGE and the consumer resets itself; Tansu answers with an empty batch, so
 the partition would never be consumed again and every event on it would wait for ever.
 
-So a position past the partition's high watermark (which a live log never allows) means
-the log we read is gone, and everything in the new log is unread: the partition is read
-again from its beginning. Consumers deduplicate through their inbox, so nothing doubles.
+So a position past the partition's high watermark (which a live log never allows), or a
+high watermark lower than one seen before (a live log never shrinks), means the log we read
+is gone. An empty restart loses every partition at once, and on a busy partition the new log
+may already have grown past our old position by the time we look (its first records would
+then be skipped without a sign): so once one partition shows the loss, every assigned
+partition is read again from its beginning. Consumers deduplicate through their inbox, so
+nothing doubles, and the new log holds only what came since the restart.
 """
 
 from __future__ import annotations
@@ -41,28 +45,50 @@ async def _position(consumer: AIOKafkaConsumer, tp: TopicPartition) -> int | Non
     return None
 
 
-async def rewind_past_log_end(consumer: AIOKafkaConsumer, service: str) -> list[TopicPartition]:
-    """Seek every assigned partition whose position is past its log end to the beginning."""
-    rewound: list[TopicPartition] = []
-    for tp in sorted(consumer.assignment()):
+async def rewind_past_log_end(
+    consumer: AIOKafkaConsumer,
+    service: str,
+    seen: dict[TopicPartition, int] | None = None,
+) -> list[TopicPartition]:
+    """If any assigned partition shows that the broker lost its log, seek every assigned
+    partition to the beginning; the partitions rewound.
+
+    `seen` (kept by the caller between calls) holds each partition's last high watermark."""
+    assigned = sorted(consumer.assignment())
+    lost: tuple[TopicPartition, int, int] | None = None
+    for tp in assigned:
         end: int | None = None
         with contextlib.suppress(Exception):  # the assignment may change under us
             end = consumer.highwater(tp)
         if end is None:
             continue
+        before = seen.get(tp) if seen is not None else None
+        if seen is not None:
+            seen[tp] = end
+        if before is not None and end < before:
+            lost = (tp, before, end)
+            break
         position = await _position(consumer, tp)
-        if position is None or position <= end:
-            continue
-        log.warning(
-            "consumer position is past the broker's log end (the broker lost its log); "
-            "reading the partition again from the start",
-            topic=tp.topic,
-            partition=tp.partition,
-            position=position,
-            log_end=end,
-        )
-        with contextlib.suppress(Exception):
-            await consumer.seek_to_beginning(tp)
-            rewound.append(tp)
-            REWOUND.labels(service, tp.topic).inc()
-    return rewound
+        if position is not None and position > end:
+            lost = (tp, position, end)
+            break
+    if lost is None:
+        return []
+    tp, position, end = lost
+    log.warning(
+        "the broker lost its log (a position or high watermark past its log end); "
+        "reading every partition again from the start",
+        topic=tp.topic,
+        partition=tp.partition,
+        position=position,
+        log_end=end,
+        partitions=len(assigned),
+    )
+    with contextlib.suppress(Exception):
+        await consumer.seek_to_beginning(*assigned)
+        if seen is not None:
+            seen.clear()
+        for each in assigned:
+            REWOUND.labels(service, each.topic).inc()
+        return assigned
+    return []
