@@ -84,11 +84,15 @@ async def rewind_past_log_end(
         log_end=end,
         partitions=len(assigned),
     )
-    with contextlib.suppress(Exception):
-        await consumer.seek_to_beginning(*assigned)
-        if seen is not None:
-            seen.clear()
-        for each in assigned:
+    if seen is not None:
+        seen.clear()
+    # One at a time, and the assignment as it is now: a rebalance during the checks above
+    # may have changed it, and aiokafka refuses a whole seek that names a partition no longer
+    # ours (one such refusal, swallowed, would leave every partition unrewound).
+    rewound: list[TopicPartition] = []
+    for each in sorted(consumer.assignment()):
+        with contextlib.suppress(Exception):
+            await consumer.seek_to_beginning(each)
+            rewound.append(each)
             REWOUND.labels(service, each.topic).inc()
-        return assigned
-    return []
+    return rewound
