@@ -12,6 +12,7 @@ from routing.domain.cases import (
     IncidentStatus,
     moved_on_reason,
     moves_on,
+    only_shown,
 )
 
 NOW = datetime(2026, 11, 22, 5, tzinfo=UTC)
@@ -84,3 +85,20 @@ def test_accepted_or_resolved_incidents_are_settled() -> None:
     assert incident("resolved").settled
     assert not incident("assigned").settled
     assert not incident("unassigned_escalated").settled
+
+
+@pytest.mark.parametrize(
+    ("status", "shown_only"),
+    [
+        ("submitted", True),
+        ("delivered", True),
+        ("failed", False),
+        ("acknowledged", False),
+        ("declined", False),
+    ],
+)
+def test_only_submitted_and_delivered_leave_the_case_as_it_is(
+    status: AlertStatus, shown_only: bool
+) -> None:
+    assert only_shown(status) is shown_only
+    assert not (only_shown(status) and moves_on(status))  # never both

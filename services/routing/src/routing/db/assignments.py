@@ -118,10 +118,12 @@ async def close(
     )
 
 
-async def set_alert_status(conn: Connection, assignment_id: uuid.UUID, status: AlertStatus) -> None:
-    await conn.execute(
+async def set_alert_status(conn: Connection, assignment_id: uuid.UUID, status: AlertStatus) -> bool:
+    """False if there is no such assignment."""
+    done = await conn.execute(
         "UPDATE routing.assignments SET alert_status = $2 WHERE id = $1", assignment_id, status
     )
+    return str(done) != "UPDATE 0"
 
 
 @dataclass(frozen=True)

@@ -71,5 +71,11 @@ def moves_on(alert_status: AlertStatus) -> MovedOn | None:
     return None
 
 
+def only_shown(alert_status: AlertStatus) -> bool:
+    """`submitted` and `delivered` only show on the board; an answer or a failure can change
+    the case."""
+    return alert_status == "submitted" or alert_status == "delivered"
+
+
 def moved_on_reason(status: MovedOn, reason: str | None) -> str:
     return f"{status}: {reason}" if reason else status

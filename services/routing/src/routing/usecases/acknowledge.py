@@ -21,7 +21,7 @@ from routing.db import SCHEMA
 from routing.db import assignments as assignments_db
 from routing.db import incidents as incidents_db
 from routing.domain.answers import OfficerAnswer
-from routing.domain.cases import moved_on_reason, moves_on
+from routing.domain.cases import moved_on_reason, moves_on, only_shown
 from routing.domain.escalation import EscalationPolicy
 from routing.metrics import ESCALATIONS, district_label
 from routing.usecases.answer import answer_assignment
@@ -37,6 +37,10 @@ async def apply_alert_update(
     now = now or datetime.now(UTC)
     async with unit_of_work(pool) as conn:
         if not await claim_event(conn, SCHEMA, event, ALERT_UPDATED.name):
+            return
+        if only_shown(event.status):  # one statement: the status, nothing to decide
+            if not await assignments_db.set_alert_status(conn, event.assignment_id, event.status):
+                log.warning("alert for an unknown assignment ignored", status=event.status)
             return
         assigned = await assignments_db.locked(conn, event.assignment_id)
         if assigned is None:
