@@ -20,7 +20,7 @@ from prometheus_client import Gauge
 
 from .kafka import ensure_topics
 from .outbox import OutboxMessage
-from .positions import AFTER_LOSS_S, rewind_all, rewind_past_log_end
+from .positions import rewind_past_log_end
 from .settings import ServiceSettings
 
 __all__ = ["BROKER_UP", "BrokerLink"]
@@ -48,7 +48,6 @@ class BrokerLink:
         # and with it whatever of ours it had not delivered yet.
         self.log_lost = asyncio.Event()
         self._highwaters: dict[TopicPartition, int] = {}  # the last seen, per partition
-        self._reread_until = 0.0  # loop time until which every check reads everything again
 
     async def join(self) -> bool:
         """Create missing topics, then start a fresh broker within the start timeout."""
@@ -90,22 +89,14 @@ class BrokerLink:
             since_topics += pause
 
     async def rewind_lost_positions(self) -> None:
-        """Read every partition again when the broker lost its log, and on each check for
-        `AFTER_LOSS_S` after the last loss was seen (see `positions`)."""
         if self.broker is None:
             return
-        now = asyncio.get_running_loop().time()
-        recent_loss = now < self._reread_until
         for subscriber in self.broker.subscribers:
             consumer = getattr(subscriber, "consumer", None)
-            if consumer is None:
-                continue
-            with contextlib.suppress(Exception):
-                if await rewind_past_log_end(consumer, self._service, self._highwaters):
-                    self.log_lost.set()
-                    self._reread_until = now + AFTER_LOSS_S
-                elif recent_loss:
-                    await rewind_all(consumer, self._service)
+            if consumer is not None:
+                with contextlib.suppress(Exception):
+                    if await rewind_past_log_end(consumer, self._service, self._highwaters):
+                        self.log_lost.set()
 
     async def ping(self) -> bool:
         if self.broker is None:

@@ -14,12 +14,6 @@ may already have grown past our old position by the time we look (its first reco
 then be skipped without a sign): so once one partition shows the loss, every assigned
 partition is read again from its beginning. Consumers deduplicate through their inbox, so
 nothing doubles, and the new log holds only what came since the restart.
-
-For a while after that (`AFTER_LOSS_S`) the link reads every partition again on each check
-anyway: right after an empty restart a consumer that rejoins, or a batch that was in flight,
-can still set a position from the old log past records it never read (seen in the fault
-suite: reports an officer got only through reconciliation, a minute late). Re-reading the
-new log, which holds only seconds of traffic, costs little and leaves nothing skipped.
 """
 
 from __future__ import annotations
@@ -31,7 +25,7 @@ import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from prometheus_client import Counter
 
-__all__ = ["REWOUND", "rewind_all", "rewind_past_log_end"]
+__all__ = ["REWOUND", "rewind_past_log_end"]
 
 log = structlog.get_logger(__name__)
 
@@ -42,7 +36,6 @@ REWOUND = Counter(
 )
 
 _POSITION_WAIT_S = 1.0
-AFTER_LOSS_S = 60.0
 
 
 async def _position(consumer: AIOKafkaConsumer, tp: TopicPartition) -> int | None:
@@ -93,15 +86,9 @@ async def rewind_past_log_end(
     )
     if seen is not None:
         seen.clear()
-    return await rewind_all(consumer, service)
-
-
-async def rewind_all(consumer: AIOKafkaConsumer, service: str) -> list[TopicPartition]:
-    """Seek every partition still assigned to its beginning; the partitions rewound.
-
-    One at a time, and the assignment as it is now: a rebalance during the checks may have
-    changed it, and aiokafka refuses a whole seek that names a partition no longer ours (one
-    such refusal, swallowed, would leave every partition unrewound)."""
+    # One at a time, and the assignment as it is now: a rebalance during the checks above
+    # may have changed it, and aiokafka refuses a whole seek that names a partition no longer
+    # ours (one such refusal, swallowed, would leave every partition unrewound).
     rewound: list[TopicPartition] = []
     for each in sorted(consumer.assignment()):
         with contextlib.suppress(Exception):
