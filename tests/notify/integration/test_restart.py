@@ -93,7 +93,7 @@ async def test_kill_and_restart_under_load_sends_no_second_sms(
             return bool(rows[0]["n"] == ALERTS)
 
         await wait_until(settled, 90)
-        await asyncio.sleep(1.0)  # any late resend would show up now
+        await asyncio.sleep(1.0)  # only to show that nothing more happens: no late resend
     finally:
         second.send_signal(signal.SIGTERM)
         await second.wait()

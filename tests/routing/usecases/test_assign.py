@@ -182,10 +182,14 @@ async def test_a_second_decision_waits_for_the_first_to_commit(pool: asyncpg.Poo
             async with second.transaction():
                 await lock_roster(second)
 
+        blocked = "SELECT count(*) FROM pg_locks WHERE pid = $1 AND NOT granted"
         async with first.transaction():
             await lock_roster(first)
             waiting = asyncio.create_task(decide())
-            await asyncio.sleep(0.3)  # only to show that nothing more happens
+            async with asyncio.timeout(5):  # the second decision is seen waiting on the lock
+                while not await pool.fetchval(blocked, second.get_server_pid()):
+                    assert not waiting.done(), "two routing decisions ran at the same time"
+                    await asyncio.sleep(0.01)
             assert not waiting.done(), "two routing decisions ran at the same time"
         await asyncio.wait_for(waiting, 5)
 
