@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI
@@ -68,6 +69,13 @@ _TEMPLATE = f"qorgau_tmpl_{uuid.uuid4().hex[:8]}"
 _template_ready: asyncio.Lock | None = None
 _template_made = False
 _drops: set[asyncio.Task[None]] = set()
+
+
+async def readiness(app: FastAPI) -> httpx.Response:
+    """`GET /health/ready` of an app served in process (see `serving`)."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        return await client.get("/health/ready")
 
 
 async def _ensure_template(pg: Postgres) -> None:

@@ -6,13 +6,12 @@ and reports every status on it, so unlike intake's its readiness needs the broke
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from notify.main import create_app
 from qorgau_local.broker import free_port
 from qorgau_local.smsc import DevSmsc
 
-from tests.harness import serving
+from tests.harness import readiness, serving
 
 from .support import settings
 
@@ -25,8 +24,6 @@ async def test_notify_is_unready_while_the_broker_is_down(database_url: str, sms
     down = f"127.0.0.1:{free_port()}"
     config = settings(database_url, down, smsc.port, kafka_start_timeout_s=1)
     async with serving(create_app(config)) as app:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://notify") as client:
-            ready = await client.get("/health/ready")
+        ready = await readiness(app)
     assert ready.status_code == 503, ready.text
     assert ready.json()["checks"] == {"postgres": True, "kafka": False}

@@ -6,13 +6,12 @@ broker, so unlike intake's its readiness needs the broker too.
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from qorgau_local.broker import free_port
 from routing.config import RoutingSettings
 from routing.main import create_app
 
-from tests.harness import FAST_KAFKA, serving
+from tests.harness import FAST_KAFKA, readiness, serving
 
 pytestmark = pytest.mark.integration
 
@@ -27,8 +26,6 @@ async def test_routing_is_unready_while_the_broker_is_down(routing_database: str
         **FAST_KAFKA,
     )
     async with serving(create_app(settings)) as app:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://routing") as client:
-            ready = await client.get("/health/ready")
+        ready = await readiness(app)
     assert ready.status_code == 503, ready.text
     assert ready.json()["checks"] == {"postgres": True, "kafka": False}
