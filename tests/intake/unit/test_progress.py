@@ -6,12 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from intake.domain.incident import Status
-from intake.domain.progress import advance, on_alert, on_assigned, on_resolved
+from intake.domain.progress import advance, on_alert, on_assigned, on_resolved, overtaken_by
 from qorgau_contracts import IncidentResolved
 
 from tests import factories
 
 STATUSES: list[Status] = ["awaiting_triage", "reported", "assigned", "acknowledged", "resolved"]
+ALL_STATUSES: list[Status] = [*STATUSES, "waiting_for_officer"]
 
 
 def test_an_assignment_moves_the_incident_on_and_a_notice_does_not() -> None:
@@ -72,3 +73,21 @@ def test_advance_examples() -> None:
     assert advance("resolved", "acknowledged") == "resolved"
     assert advance("awaiting_triage", "assigned") == "assigned"
     assert advance("assigned", None) == "assigned"
+
+
+@pytest.mark.parametrize("proposed", [*ALL_STATUSES, None])
+def test_the_statuses_a_proposal_overtakes_are_exactly_those_it_advances(
+    proposed: Status | None,
+) -> None:
+    overtaken = overtaken_by(proposed)
+    for current in ALL_STATUSES:
+        expected = proposed if current in overtaken else current
+        assert advance(current, proposed) == expected
+
+
+def test_overtaken_examples() -> None:
+    assert overtaken_by(None) == frozenset()
+    assert overtaken_by("resolved") == {
+        "awaiting_triage", "reported", "waiting_for_officer", "assigned", "acknowledged"
+    }  # fmt: skip
+    assert overtaken_by("assigned") == {"awaiting_triage", "reported", "waiting_for_officer"}

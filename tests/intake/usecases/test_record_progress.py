@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import asyncpg
@@ -14,6 +15,7 @@ from intake.usecases.record_progress import (
 )
 from intake.usecases.view_incident import view_incident
 from qorgau_common.auth import Caller
+from qorgau_common.unit_of_work import shared_transaction
 from qorgau_contracts import IncidentAssigned, IncidentResolved, IncidentUnassigned
 
 from tests import factories
@@ -171,3 +173,33 @@ async def test_a_republished_event_adds_no_second_line(
     seen = await view_incident(pool, cipher(), SUPERVISOR, incident_id)
     assert [line.status for line in seen.timeline] == ["reported", "assigned", "alert_submitted"]
     assert (await counts(database_url, "inbox"))["inbox"] == 4  # each event was consumed
+
+
+async def test_two_copies_of_a_fact_recorded_at_once_add_one_line(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """A republished copy recorded while the first is still uncommitted (say, a rebalance
+    hands its partition over mid-batch) waits for it, then adds nothing."""
+    incident_id = await submit_directly(database_url, "102-7004")
+    assigned = factories.assigned(incident_id=incident_id, correlation_id=incident_id)
+    again = assigned.model_copy(update={"event_id": uuid.uuid4()})
+    waiting_on_a_lock = "SELECT count(*) FROM pg_locks WHERE NOT granted"
+    async with shared_transaction(pool):  # the first copy, not yet committed
+        await record_assigned(pool, assigned)
+        second = asyncio.create_task(record_assigned(pool, again))
+        async with asyncio.timeout(5):  # the second copy is seen waiting for the first
+            while not await fetch_value(database_url, waiting_on_a_lock):
+                assert not second.done(), "the second copy did not wait for the first"
+                await asyncio.sleep(0.01)
+    await asyncio.wait_for(second, 5)
+
+    seen = await view_incident(pool, cipher(), SUPERVISOR, incident_id)
+    assert [line.status for line in seen.timeline] == ["reported", "assigned"]
+    [row] = await fetch(database_url, "SELECT status, routed_at FROM intake.incidents")
+    assert row["status"] == "assigned"
+    assert row["routed_at"] is not None
+
+
+async def fetch_value(database_url: str, query: str) -> int:
+    [row] = await fetch(database_url, query)
+    return int(row[0])

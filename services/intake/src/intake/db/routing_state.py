@@ -1,5 +1,4 @@
-"""SQL for an incident's progress after intake: its status, whether routing answered, and
-the incidents reconciliation must publish again."""
+"""SQL for the incidents reconciliation must publish again (routing has not answered)."""
 
 from __future__ import annotations
 
@@ -8,22 +7,9 @@ from datetime import datetime
 
 from qorgau_common.db import Connection
 
-from intake.domain.incident import Incident, Status
+from intake.domain.incident import Incident
 
 from .incidents import COLUMNS, from_row
-
-
-async def set_status(
-    conn: Connection, incident_id: uuid.UUID, status: Status, *, routed: bool
-) -> None:
-    await conn.execute(
-        "UPDATE intake.incidents SET status = $2, updated_at = now(),"
-        " routed_at = CASE WHEN $3 THEN coalesce(routed_at, now()) ELSE routed_at END"
-        " WHERE id = $1",
-        incident_id,
-        status,
-        routed,
-    )
 
 
 async def claim_unrouted(

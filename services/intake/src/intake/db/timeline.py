@@ -22,22 +22,6 @@ async def add(
     )
 
 
-async def add_once(
-    conn: Connection, incident_id: uuid.UUID, status: str, detail: Mapping[str, object]
-) -> None:
-    """A fact reported by another service, once: said again (a republish, under a new event
-    id) it adds no line."""
-    await conn.execute(
-        "INSERT INTO intake.incident_timeline (incident_id, status, detail)"
-        " SELECT $1, $2, $3::jsonb WHERE NOT EXISTS ("
-        " SELECT 1 FROM intake.incident_timeline"
-        " WHERE incident_id = $1 AND status = $2 AND detail = $3::jsonb)",
-        incident_id,
-        status,
-        json.dumps(detail),
-    )
-
-
 async def of(conn: Connection, incident_id: uuid.UUID) -> list[TimelineLine]:
     rows = await conn.fetch(
         "SELECT at, status, detail FROM intake.incident_timeline"

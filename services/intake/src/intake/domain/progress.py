@@ -49,6 +49,13 @@ def advance(current: Status, proposed: Status | None) -> Status:
     return proposed if _RANK[proposed] > _RANK[current] else current
 
 
+def overtaken_by(proposed: Status | None) -> frozenset[Status]:
+    """The statuses `proposed` replaces: `advance(s, proposed)` is `proposed` for these and
+    `s` for every other (so the database can apply the rule in the statement that locks
+    the incident)."""
+    return frozenset(s for s in _RANK if s != proposed and advance(s, proposed) == proposed)
+
+
 def on_assigned(event: IncidentAssigned) -> Progress:
     detail = {
         "assignment_id": str(event.assignment_id),

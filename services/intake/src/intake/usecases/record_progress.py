@@ -23,16 +23,16 @@ from qorgau_contracts import (
     IncidentUnassigned,
 )
 
-from intake.db import SCHEMA, routing_state, timeline
-from intake.db import incidents as store
+from intake.db import SCHEMA
+from intake.db import progress as store
 from intake.domain.progress import (
     Progress,
-    advance,
     on_alert,
     on_assigned,
     on_assignment_updated,
     on_resolved,
     on_unassigned,
+    overtaken_by,
 )
 
 log = structlog.get_logger(__name__)
@@ -41,19 +41,23 @@ log = structlog.get_logger(__name__)
 async def _record(
     pool: asyncpg.Pool, event: Event, incident_id: uuid.UUID, topic: str, progress: Progress
 ) -> None:
+    # Any answer from routing (an assignment, a notice to the supervisor, or "nobody can
+    # take it") means the incident reached it, so reconciliation stops republishing it.
+    routed = topic in (INCIDENT_ASSIGNED.name, INCIDENT_UNASSIGNED.name)
     async with unit_of_work(pool) as conn:
         if not await claim_event(conn, SCHEMA, event, topic):
             return  # already recorded
-        incident = await store.get(conn, incident_id, lock=True)
-        if incident is None:
-            log.warning("event for an incident intake does not know; ignored", topic=topic)
-            return
-        await timeline.add_once(conn, incident_id, progress.entry, progress.detail)
-        # Any answer from routing (an assignment, a notice to the supervisor, or "nobody can
-        # take it") means the incident reached it, so reconciliation stops republishing it.
-        routed = topic in (INCIDENT_ASSIGNED.name, INCIDENT_UNASSIGNED.name)
-        status = advance(incident.status, progress.status)
-        await routing_state.set_status(conn, incident_id, status, routed=routed)
+        known = await store.record(
+            conn,
+            incident_id,
+            progress.entry,
+            progress.detail,
+            overtaken=overtaken_by(progress.status),
+            status=progress.status,
+            routed=routed,
+        )
+    if not known:
+        log.warning("event for an incident intake does not know; ignored", topic=topic)
 
 
 async def record_assigned(pool: asyncpg.Pool, event: IncidentAssigned) -> None:
