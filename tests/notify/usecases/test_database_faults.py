@@ -12,8 +12,9 @@ from typing import Any
 
 import asyncpg
 import pytest
-from notify.db import attempts as attempts_db
+from notify.db import submits as submits_db
 from notify.db.senders import beat
+from notify.db.submits import Recorded
 from notify.domain.alert import IN_DOUBT_REASON
 from notify.providers.fake import FakeProvider
 from notify.usecases.record_alert import record_alert
@@ -81,17 +82,17 @@ class DatabaseAway:
         self.away = True
         self.tries = 0
         self._tried = asyncio.Event()
-        real = attempts_db.finish_attempt
+        real = submits_db.record_submit
 
-        async def finish_attempt(*args: Any, **kwargs: Any) -> None:
+        async def record_submit(*args: Any, **kwargs: Any) -> Recorded | None:
             if self.away:
                 self.tries += 1
                 if self.tries >= 2:
                     self._tried.set()
                 raise asyncpg.CannotConnectNowError("the database system is starting up")
-            await real(*args, **kwargs)
+            return await real(*args, **kwargs)
 
-        monkeypatch.setattr(attempts_db, "finish_attempt", finish_attempt)
+        monkeypatch.setattr(submits_db, "record_submit", record_submit)
 
     async def retried(self, within_s: float = 10.0) -> None:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -21,7 +22,7 @@ ALERT_COLUMNS = (
 Db = Connection | asyncpg.Pool
 
 
-def alert_from_row(row: asyncpg.Record) -> Alert:
+def alert_from_row(row: asyncpg.Record | Mapping[str, Any]) -> Alert:
     values: dict[str, Any] = dict(row)
     values["provider_message_ids"] = tuple(values["provider_message_ids"])
     return Alert(**values)

@@ -12,32 +12,32 @@ from .alerts import Db
 async def start_attempt(
     conn: Connection, alert_id: uuid.UUID, claim_token: uuid.UUID | None, provider: str
 ) -> int | None:
-    """The intent to send, committed before the submit; None if the claim was lost."""
-    async with conn.transaction():
-        held = await conn.fetchval(
-            "UPDATE notify.alerts SET intent_at = now() WHERE id = $1 AND status = 'sending'"
-            " AND claim_token = $2 RETURNING id",
-            alert_id,
-            claim_token,
+    """The intent to send, committed before the submit (one statement); None if the claim
+    was lost. A retry of this write whose first try committed unseen (the database went away
+    before answering) takes up that attempt rather than leaving it open forever."""
+    attempt_id: int | None = await conn.fetchval(
+        """
+        WITH held AS (
+            UPDATE notify.alerts SET intent_at = now()
+            WHERE id = $1 AND status = 'sending' AND claim_token = $2
+            RETURNING id
+        ), open_attempt AS (
+            SELECT a.id FROM notify.attempts a
+            WHERE a.alert_id = $1 AND a.provider = $3 AND a.status = 'submitting'
+              AND EXISTS (SELECT 1 FROM held)
+            ORDER BY a.id DESC LIMIT 1
+        ), started AS (
+            INSERT INTO notify.attempts (alert_id, provider)
+            SELECT id, $3 FROM held WHERE NOT EXISTS (SELECT 1 FROM open_attempt)
+            RETURNING id
         )
-        if held is None:
-            return None
-        # A retry of this write whose first try committed unseen (the database went away
-        # before answering) takes up that attempt rather than leaving it open forever.
-        open_attempt: int | None = await conn.fetchval(
-            "SELECT id FROM notify.attempts WHERE alert_id = $1 AND provider = $2"
-            " AND status = 'submitting' ORDER BY id DESC LIMIT 1",
-            alert_id,
-            provider,
-        )
-        if open_attempt is not None:
-            return open_attempt
-        attempt_id: int = await conn.fetchval(
-            "INSERT INTO notify.attempts (alert_id, provider) VALUES ($1, $2) RETURNING id",
-            alert_id,
-            provider,
-        )
-        return attempt_id
+        SELECT id FROM open_attempt UNION ALL SELECT id FROM started
+        """,
+        alert_id,
+        claim_token,
+        provider,
+    )
+    return attempt_id
 
 
 async def finish_attempt(

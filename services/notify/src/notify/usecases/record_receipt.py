@@ -40,15 +40,14 @@ async def apply_receipt(conn: Connection, alert: Alert, receipt: Receipt) -> boo
     return True
 
 
-async def apply_early_receipts(
-    conn: Connection, alert: Alert, provider: str, message_ids: tuple[str, ...]
-) -> bool:
-    """Just recorded as submitted: apply a final receipt that came before (the first one)."""
-    early = [r for r in await early_receipts.take(conn, provider, message_ids) if r.final]
-    if not early:
+async def apply_early_receipts(conn: Connection, alert: Alert, early: list[Receipt]) -> bool:
+    """Just recorded as submitted: apply the first final receipt that came before it (taken
+    from `notify.early_receipts` in the same statement)."""
+    final = [r for r in early if r.final]
+    if not final:
         return False
-    await apply_receipt(conn, alert, early[0])
-    log.info("early delivery receipt applied", alert_id=str(alert.id), state=early[0].state)
+    await apply_receipt(conn, alert, final[0])
+    log.info("early delivery receipt applied", alert_id=str(alert.id), state=final[0].state)
     return True
 
 

@@ -27,7 +27,7 @@ import structlog
 from qorgau_common.infrastructure import is_infrastructure_error
 from tenacity import AsyncRetrying, retry_if_exception, wait_exponential
 
-from notify.db import alerts, attempts, claims
+from notify.db import alerts, attempts, claims, submits
 from notify.db.outbox import enqueue_alert_updated
 from notify.domain.alert import DRILL_NOT_SENT_REASON, Alert, alert_text, alert_updated
 from notify.domain.phones import masked
@@ -182,19 +182,18 @@ async def _record_submitted(
 ) -> None:
     segments = segment_count(text)
     async with sending.pool.acquire() as conn, conn.transaction():
-        await attempts.finish_attempt(conn, attempt_id, message_ids=result.message_ids)
         ids = result.message_ids
-        submitted = await alerts.mark_submitted(
-            conn, alert.id, alert.claim_token, provider, ids, segments
+        recorded = await submits.record_submit(
+            conn, alert.id, alert.claim_token, attempt_id, provider, ids, segments
         )
-        if submitted is None:
+        if recorded is None:
             # Our earlier try committed before the database went away, or the alert was
             # failed in doubt meanwhile (this process looked dead): either way it stands.
             log.warning("submit recorded; the claim had ended", alert_id=str(alert.id))
             return
-        event = alert_updated(alert, "submitted", provider=provider, message_ids=result.message_ids)
+        event = alert_updated(alert, "submitted", provider=provider, message_ids=ids)
         await enqueue_alert_updated(conn, event)
-        await apply_early_receipts(conn, submitted, provider, result.message_ids)
+        await apply_early_receipts(conn, recorded.alert, recorded.early)
     ALERTS.labels("submitted").inc()
     SEGMENTS.observe(segments)
     if alert.assigned_at is not None:
