@@ -54,6 +54,11 @@ INBOUND_UNSAVED = Gauge(
     "qorgau_notify_inbound_unsaved",
     "Receipts and replies held in memory because the database is away (kept once it is back)",
 )
+INBOUND_GROUP_FALLBACKS = Counter(
+    "qorgau_notify_inbound_group_fallbacks_total",
+    "Groups of kept receipts and replies whose shared transaction failed and rolled back, then"
+    " acted on one by one",
+)
 INBOUND_KEPT = Gauge(
     "qorgau_notify_inbound_kept",
     "Receipts and replies kept in notify.inbound and not yet acted on (waiting, parked)",

@@ -175,11 +175,20 @@ async def set_status(
     return str(done) != "UPDATE 0"
 
 
+# The advisory-lock namespace of replies (the two-key form, apart from the one-key locks
+# of the relay and routing's roster).
+_REPLY_LOCKS = 7102
+
+
 async def alerts_for_phone(conn: Connection, phone: str, limit: int = 50) -> list[Alert]:
-    """The phone's recent alerts, newest first, locked: one reply is matched at a time."""
+    """The phone's recent alerts, newest first, one reply at a time: the phone is locked for
+    the caller's transaction (an advisory lock, not the rows themselves, so a reply never
+    waits for the receipts, sends and batches that hold some of those rows, nor they for
+    it), then its alerts are read as committed once it holds the lock."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", _REPLY_LOCKS, phone)
     rows = await conn.fetch(
         f"SELECT {ALERT_COLUMNS} FROM notify.alerts WHERE phone = $1"
-        " ORDER BY created_at DESC LIMIT $2 FOR UPDATE",
+        " ORDER BY created_at DESC LIMIT $2",
         phone,
         limit,
     )

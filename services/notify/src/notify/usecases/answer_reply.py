@@ -10,12 +10,14 @@ text is never logged, and a number we never alerted changes nothing and gets no 
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import asyncpg
 import structlog
+from qorgau_common.unit_of_work import after_commit, unit_of_work
 from qorgau_contracts import ReplyReceived, ReplyVerdict
 
 from notify.db import inbound
@@ -70,10 +72,11 @@ async def answer_reply(
     """Pass an officer's reply on to routing, or answer it (through `routes`, if given).
 
     With `inbound_id` (the reply as kept in `notify.inbound`), the row goes in the same
-    transaction as the effect; a reply already acted on does nothing and returns None."""
+    transaction as the effect; a reply already acted on does nothing and returns None.
+    Inside a shared transaction (`keep_inbound`), the answer is sent once it committed."""
     now = now or datetime.now(UTC)
     parsed = parse_reply(text)
-    async with pool.acquire() as conn, conn.transaction():
+    async with unit_of_work(pool) as conn:
         if inbound_id is not None and not await inbound.take(conn, inbound_id):
             return None
         alerts = await alerts_for_phone(conn, phone)
@@ -91,7 +94,7 @@ async def answer_reply(
     if outcome == "forwarded":
         log.info("reply passed to routing", alert_id=str(notice))
     elif routes is not None and isinstance(notice, str):
-        await routes.send_notice(phone, notice, alerts[0].exercise)
+        await after_commit(functools.partial(routes.send_notice, phone, notice, alerts[0].exercise))
     return outcome
 
 

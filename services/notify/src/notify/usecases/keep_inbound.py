@@ -3,12 +3,20 @@
 smpp34 acknowledges every deliver_sm at once, so the SMSC never sends it again: an officer's
 "1" that met a database blip was gone. Now each one is first written to `notify.inbound`
 (retried while the database is away, for up to `keep_for_s`), then acted on in a transaction
-that also removes the row. What arrives while a keep is on its way is kept together by the
-next one, in one statement (a group commit: under load, the receipts and replies cost one
-round trip and one commit per group, not per SMS). A row whose first try failed, or whose
-process died, is acted on by `sweep`; one that keeps failing for another reason is parked
-after `max_attempts` and counted (`qorgau_notify_inbound_kept{state="parked"}`) for a person
-to look at.
+that also removes the row. Both steps go by group commit:
+
+- what arrives while a keep is on its way is kept together by the next one, in one
+  statement;
+- what has been kept while an act is on its way is acted on together by the next one, in one
+  shared transaction (`qorgau_common.unit_of_work`): one checkout, one BEGIN and one COMMIT
+  for the group. If anything in it fails, it rolls back and each row is acted on alone, as
+  before, so one that cannot be acted on fails alone
+  (`qorgau_notify_inbound_group_fallbacks_total` counts these).
+
+Under load the receipts and replies so cost a round trip and a commit per group, not per SMS.
+A row whose first try failed, or whose process died, is acted on by `sweep`; one that keeps
+failing for another reason is parked after `max_attempts` and counted
+(`qorgau_notify_inbound_kept{state="parked"}`) for a person to look at.
 """
 
 from __future__ import annotations
@@ -23,10 +31,11 @@ from typing import Any
 import asyncpg
 import structlog
 from qorgau_common.infrastructure import is_infrastructure_error
+from qorgau_common.unit_of_work import shared_transaction
 
 from notify.db import inbound
 from notify.db.inbound import Inbound, InboundKind
-from notify.metrics import INBOUND_KEPT, INBOUND_LOST, INBOUND_UNSAVED
+from notify.metrics import INBOUND_GROUP_FALLBACKS, INBOUND_KEPT, INBOUND_LOST, INBOUND_UNSAVED
 
 log = structlog.get_logger(__name__)
 
@@ -59,6 +68,8 @@ class InboundKeeper:
         self._stopping = asyncio.Event()
         self._arrived: list[tuple[Arrived, asyncio.Future[int | None]]] = []
         self._keeping: asyncio.Task[None] | None = None
+        self._kept: list[tuple[Inbound, asyncio.Future[None]]] = []
+        self._acting: asyncio.Task[None] | None = None
 
     def stop(self) -> None:
         """Stop retrying saves (shutdown): what is still unsaved is logged as lost."""
@@ -73,7 +84,7 @@ class InboundKeeper:
         inbound_id = await self._keep(kind, provider, body)
         if inbound_id is None:
             return
-        await self._act(Inbound(inbound_id, kind, provider, body, received_at))
+        await self._act_with_others(Inbound(inbound_id, kind, provider, body, received_at))
 
     async def sweep(self, limit: int = 100) -> int:
         """Act on kept rows that were not acted on in time; the number acted on."""
@@ -155,6 +166,43 @@ class InboundKeeper:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), delay)
                 delay = min(delay * 2, self._policy.retry_max_s)
+
+    async def _act_with_others(self, row: Inbound) -> None:
+        """Act on `row` together with whatever else was kept meanwhile."""
+        acted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._kept.append((row, acted))
+        if self._acting is None or self._acting.done():
+            self._acting = asyncio.create_task(self._act_groups(), name="notify-inbound-act")
+        await asyncio.shield(acted)
+
+    async def _act_groups(self) -> None:
+        while self._kept:
+            group, self._kept = self._kept, []
+            rows = [row for row, _ in group]
+            try:
+                if len(rows) == 1 or not await self._acted_together(rows):
+                    for row in rows:
+                        await self._act(row)
+            finally:  # cancelled (shutdown): the sweep acts on what is left
+                for _, acted in group:
+                    if not acted.done():
+                        acted.set_result(None)
+
+    async def _acted_together(self, rows: list[Inbound]) -> bool:
+        """Act on every row in one shared transaction; False (all rolled back) if any failed."""
+        try:
+            async with shared_transaction(self._pool()):
+                for row in rows:
+                    await self._acts[row.kind](row)
+        except Exception as exc:
+            INBOUND_GROUP_FALLBACKS.inc()
+            log.info(
+                "a group of inbound SMS is acted on one by one",
+                count=len(rows),
+                error=type(exc).__name__,
+            )
+            return False
+        return True
 
     async def _act(self, row: Inbound) -> int:
         try:

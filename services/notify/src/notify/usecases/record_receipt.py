@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import asyncpg
 import structlog
 from qorgau_common.db import Connection
+from qorgau_common.unit_of_work import unit_of_work
 from qorgau_contracts import AlertStatus
 
 from notify.db import early_receipts, inbound
@@ -62,14 +63,15 @@ async def record_receipt(
     """Apply a final receipt to its alert; False if it matched nothing or is not final.
 
     With `inbound_id` (the receipt as kept in `notify.inbound`), the row goes in the same
-    transaction as the effect, and a receipt already acted on does nothing."""
+    transaction as the effect, and a receipt already acted on does nothing. It joins a shared
+    transaction (`keep_inbound` acts on a group in one)."""
     if not receipt.final:
         INBOUND.labels(provider, "receipt_interim").inc()
         if inbound_id is not None:
-            async with pool.acquire() as conn:
+            async with unit_of_work(pool) as conn:
                 await inbound.take(conn, inbound_id)
         return False
-    async with pool.acquire() as conn, conn.transaction():
+    async with unit_of_work(pool) as conn:
         if inbound_id is not None and not await inbound.take(conn, inbound_id):
             return False
         alert = await find_by_message_id(conn, provider, receipt.message_id)

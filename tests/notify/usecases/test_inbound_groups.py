@@ -1,0 +1,103 @@
+"""What was kept together is acted on together, in one shared transaction; one row that
+cannot be acted on rolls its group back and fails alone. A reply locks its phone, not the
+phone's alert rows."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+from notify.db import inbound
+from notify.db.alerts import alerts_for_phone
+from notify.db.inbound import Inbound
+from notify.metrics import INBOUND_GROUP_FALLBACKS
+from notify.usecases.keep_inbound import InboundKeeper
+from notify.usecases.send_alert import Sending
+from qorgau_common.unit_of_work import unit_of_work
+
+from tests.notify.usecases.test_answer_reply import PHONE, alerted
+from tests.notify.usecases.test_keep_inbound import FAST
+
+
+async def acting_keeper(pool: asyncpg.Pool, *, refuse: str = "") -> InboundKeeper:
+    """Acts as notify's own acts do (`unit_of_work`, the row taken in the effect's
+    transaction), writing what each row held and the transaction it ran in; the text
+    `refuse` fails after it wrote (its group must roll back)."""
+    await pool.execute("CREATE TABLE notify.acted (what text, txid bigint)")
+
+    async def act(row: Inbound) -> None:
+        what = row.body.get("text") or row.body["message_id"]
+        async with unit_of_work(pool) as conn:
+            assert await inbound.take(conn, row.id)
+            await conn.execute("INSERT INTO notify.acted VALUES ($1, txid_current())", what)
+            if what == refuse:
+                raise ValueError("a row this notify cannot act on")
+
+    return InboundKeeper(lambda: pool, {"reply": act, "receipt": act}, FAST)
+
+
+async def acted(pool: asyncpg.Pool) -> list[tuple[str, int]]:
+    """What was acted on and committed, and the transaction of each."""
+    rows = await pool.fetch("SELECT what, txid FROM notify.acted ORDER BY what")
+    return [(r["what"], r["txid"]) for r in rows]
+
+
+async def receive_many(keeper: InboundKeeper, texts: list[str]) -> list[object]:
+    return await asyncio.gather(
+        *(keeper.receive("reply", "smpp", {"phone": PHONE, "text": t}) for t in texts),
+        return_exceptions=True,
+    )
+
+
+async def left(pool: asyncpg.Pool) -> list[tuple[str, int]]:
+    rows = await pool.fetch("SELECT body->>'text' AS text, attempts FROM notify.inbound")
+    return [(r["text"], r["attempts"]) for r in rows]
+
+
+async def test_what_was_kept_together_is_acted_on_in_one_transaction(pool: asyncpg.Pool) -> None:
+    texts = [f"1 C{n:03}" for n in range(12)]
+    assert await receive_many(await acting_keeper(pool), texts) == [None] * 12
+    done = await acted(pool)
+    assert [what for what, _ in done] == texts
+    assert len({txid for _, txid in done}) <= 2  # the first alone at most, the rest as one
+    assert await left(pool) == []
+
+
+async def test_one_that_cannot_be_acted_on_fails_alone_and_the_rest_apply_once(
+    pool: asyncpg.Pool,
+) -> None:
+    fallbacks = INBOUND_GROUP_FALLBACKS._value.get()
+    texts = [f"1 C{n:03}" for n in range(8)]
+    keeper = await acting_keeper(pool, refuse="1 C003")
+    assert await receive_many(keeper, texts) == [None] * 8
+    done = [what for what, _ in await acted(pool)]
+    assert done == [t for t in texts if t != "1 C003"]  # each once, the refused one not at all
+    assert await left(pool) == [("1 C003", 1)]  # kept, counted, for the sweep
+    assert INBOUND_GROUP_FALLBACKS._value.get() == fallbacks + 1
+
+
+async def test_replies_from_one_phone_wait_for_each_other_and_not_for_its_alert_rows(
+    pool: asyncpg.Pool, sending: Sending
+) -> None:
+    await alerted(pool, sending)
+    waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    async with (
+        pool.acquire() as first,
+        pool.acquire() as second,
+        pool.acquire() as receipt,
+        receipt.transaction(),  # a receipt holds the phone's alert row
+    ):
+        await receipt.execute("SELECT 1 FROM notify.alerts WHERE phone = $1 FOR UPDATE", PHONE)
+        async with first.transaction():
+            assert len(await asyncio.wait_for(alerts_for_phone(first, PHONE), 5)) == 1
+
+            async def second_reply() -> None:
+                async with second.transaction():
+                    await alerts_for_phone(second, PHONE)
+
+            other = asyncio.create_task(second_reply())
+            async with asyncio.timeout(5):  # seen waiting on the phone's lock
+                while not await pool.fetchval(waiting):
+                    assert not other.done(), "two replies of one phone ran at once"
+                    await asyncio.sleep(0.01)
+        await asyncio.wait_for(other, 5)
