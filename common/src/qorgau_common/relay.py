@@ -54,9 +54,12 @@ OUTBOX_PARKED = Gauge(
 Send = Callable[[OutboxMessage], Awaitable[Awaitable[object]]]
 """Hand a message to the producer and return its delivery future (awaited for the ack)."""
 
+# The round's claim: the schema's relay lock (held to the round's commit) and the rows, in one
+# statement; no rows if another relay holds the lock.
 _PENDING = """
-    SELECT id, topic, key, payload, headers FROM "{schema}".outbox o
-    WHERE published_at IS NULL AND parked_at IS NULL
+    WITH relay AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(hashtext($2)) AS held)
+    SELECT id, topic, key, payload, headers FROM relay, "{schema}".outbox o
+    WHERE relay.held AND published_at IS NULL AND parked_at IS NULL
       AND NOT EXISTS (
         SELECT 1 FROM "{schema}".outbox p
         WHERE p.published_at IS NULL AND p.parked_at IS NOT NULL
@@ -131,26 +134,29 @@ class OutboxRelay:
         self._wake = asyncio.Event()
 
     async def drain(self) -> int:
-        """Publish pending rows until none is left or a send fails; return how many went out."""
+        """Publish pending rows until none is left or a send fails; return how many went out.
+
+        A round that claimed less than a full batch is the last: a row committed after its
+        claim wakes the relay again (its NOTIFY), so no empty round is spent to find out."""
         total = 0
         while True:
-            sent, failure = await self._publish_batch()
+            claimed, sent, failure = await self._publish_batch()
             total += sent
             if failure is not None:
                 if self._on_failure is not None:
                     await self._on_failure(failure)
                 raise failure
-            if sent == 0:
+            if sent == 0 or claimed < self._batch_size:
                 return total
 
-    async def _publish_batch(self) -> tuple[int, BaseException | None]:
+    async def _publish_batch(self) -> tuple[int, int, BaseException | None]:
+        """(rows claimed, rows sent, the first failure)."""
         schema = self._schema
         async with self._pool.acquire() as conn, conn.transaction():
-            if not await conn.fetchval(
-                "SELECT pg_try_advisory_xact_lock(hashtext($1))", f"outbox:{schema}"
-            ):
-                return 0, None
-            rows = await conn.fetch(_PENDING.format(schema=schema), self._batch_size)
+            pending = _PENDING.format(schema=schema)
+            rows = await conn.fetch(pending, self._batch_size, f"outbox:{schema}")
+            if not rows:  # nothing to send, or another relay holds the lock
+                return 0, 0, None
             sent, failed, first_failure = await self._send_in_waves([_message(r) for r in rows])
             if sent:
                 await conn.execute(
@@ -164,7 +170,7 @@ class OutboxRelay:
                     " THEN now() END WHERE id = $1",
                     counted,
                 )
-        return len(sent), first_failure
+        return len(rows), len(sent), first_failure
 
     async def _send_in_waves(
         self, messages: list[OutboxMessage]

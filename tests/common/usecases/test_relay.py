@@ -173,6 +173,38 @@ async def test_only_one_relay_publishes_at_a_time(pool: asyncpg.Pool) -> None:
     assert len(send.ids) == len(set(send.ids)) == 20
 
 
+async def test_full_rounds_go_on_and_a_partial_round_is_the_last(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Five rows in batches of two: three rounds, and no empty fourth to find out (a row
+    committed after the last claim wakes the relay again through its NOTIFY)."""
+    await add(pool, *[event(n) for n in range(5)])
+    rounds: list[int] = []
+    publish = OutboxRelay._publish_batch
+
+    async def counted(relay: OutboxRelay) -> tuple[int, int, BaseException | None]:
+        outcome = await publish(relay)
+        rounds.append(outcome[0])
+        return outcome
+
+    monkeypatch.setattr(OutboxRelay, "_publish_batch", counted)
+    send = FakeSend()
+    assert await OutboxRelay(pool, "intake", send, batch_size=2).drain() == 5
+    assert rounds == [2, 2, 1]
+    assert await pending(pool) == 0
+    assert len(send.ids) == 5
+
+
+async def test_a_relay_that_cannot_take_the_lock_claims_nothing(pool: asyncpg.Pool) -> None:
+    await add(pool, event())
+    send = FakeSend()
+    async with pool.acquire() as other, other.transaction():
+        await other.execute("SELECT pg_advisory_xact_lock(hashtext('outbox:intake'))")
+        assert await OutboxRelay(pool, "intake", send).drain() == 0
+    assert send.ids == []
+    assert await OutboxRelay(pool, "intake", send).drain() == 1
+
+
 async def test_a_broker_that_restarts_empty_never_parks_a_row(pool: asyncpg.Pool) -> None:
     """Tansu answers UnknownError for a while after an empty restart: not the row's fault."""
     from aiokafka.errors import UnknownError
