@@ -279,6 +279,30 @@ def cpu_snapshot(stack: ProcessStack) -> dict[str, float]:
     return out
 
 
+async def quiet(
+    stack: ProcessStack, *, below: float = 0.25, for_s: float = 2.0, within_s: float = 120.0
+) -> float:
+    """Wait until the stack's processes together use under `below` of a core for `for_s`
+    (each report's whole story is done: its receipts, the inspector's reply, the
+    acknowledgement and its confirmation SMS, which the SMSC sends a second after the alert);
+    the seconds waited."""
+    started = time.monotonic()
+    before = cpu_snapshot(stack)["stack total"]
+    calm_since: float | None = None
+    while time.monotonic() - started < within_s:
+        await asyncio.sleep(0.5)
+        now = cpu_snapshot(stack)["stack total"]
+        calm = (now - before) / 0.5 < below
+        before = now
+        if not calm:
+            calm_since = None
+        elif calm_since is None:
+            calm_since = time.monotonic()
+        elif time.monotonic() - calm_since >= for_s:
+            break
+    return time.monotonic() - started
+
+
 STATEMENTS = """
 SELECT (SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s
          JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = current_database()
@@ -306,6 +330,7 @@ async def saturation(
     with Sampler(stack.processes) as sampler:
         records = await closed_loop(stack, prefix, plan.saturation_reports, plan.concurrency)
         arrived = await sms_for(stack, records, plan.settle_s)
+        tail_s = await quiet(stack)  # the replies and acknowledgements after the last alert
     cpu1 = cpu_snapshot(stack)
     finished = time.time()
     statements1, commits1 = await db_counts(conn)
@@ -333,6 +358,7 @@ async def saturation(
         "peak_rss_mb": {k: round(v / 2**20, 1) for k, v in sampler.peak.items()},
         "cpu_ms_per_report": cpu_ms,
         "saturation_s": round(finished - started, 1),
+        "quiet_after_last_sms_s": round(tail_s, 1),
         "statements_per_report": round((statements1 - statements0) / n, 1),
         "commits_per_report": round((commits1 - commits0) / n, 1),
     }

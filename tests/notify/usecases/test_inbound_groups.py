@@ -101,3 +101,21 @@ async def test_replies_from_one_phone_wait_for_each_other_and_not_for_its_alert_
                     assert not other.done(), "two replies of one phone ran at once"
                     await asyncio.sleep(0.01)
         await asyncio.wait_for(other, 5)
+
+
+async def test_a_group_takes_its_rows_at_once_and_skips_one_another_transaction_has(
+    pool: asyncpg.Pool,
+) -> None:
+    arrived = [("reply", "smpp", {"phone": PHONE, "text": t}) for t in ("a", "b", "c")]
+    async with pool.acquire() as conn:
+        first, second, third = await inbound.keep_all(conn, arrived)  # type: ignore[arg-type]
+    async with pool.acquire() as sweep, sweep.transaction():
+        assert await inbound.take(sweep, second)  # the sweep has it, not yet committed
+        async with pool.acquire() as conn, conn.transaction():
+            taken = await inbound.take_all(conn, [first, second, third])
+            assert taken == {first, third}
+            with inbound.taken_ahead(taken):
+                assert await inbound.take(conn, first)
+                assert not await inbound.take(conn, second)  # the sweep's
+                assert not await inbound.take(conn, first)  # answered once
+    assert await left(pool) == []

@@ -32,8 +32,15 @@ async def add(
     keys: Sequence[tuple[str, bytes]],
     received_at: datetime,
 ) -> None:
-    await conn.executemany(
+    """Every key of the incident in one statement."""
+    if not keys:
+        return
+    await conn.execute(
         "INSERT INTO intake.incident_link_keys (incident_id, kind, digest, received_at)"
-        " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-        [(incident_id, kind, digest, received_at) for kind, digest in keys],
+        " SELECT $1, kind, digest, $4 FROM unnest($2::text[], $3::bytea[]) AS k(kind, digest)"
+        " ON CONFLICT DO NOTHING",
+        incident_id,
+        [kind for kind, _ in keys],
+        [digest for _, digest in keys],
+        received_at,
     )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -49,9 +52,39 @@ async def keep_all(
     return sorted(int(r["id"]) for r in rows)
 
 
+# Rows a group's shared transaction took at once (`take_all`); `take` answers for them.
+_TAKEN_AHEAD: ContextVar[set[int] | None] = ContextVar("notify_inbound_taken", default=None)
+
+
+async def take_all(conn: Connection, inbound_ids: Sequence[int]) -> set[int]:
+    """Remove the rows in the caller's transaction, in one statement: the ids this
+    transaction acts on (not those acted on already, nor those another transaction has)."""
+    rows = await conn.fetch(
+        "DELETE FROM notify.inbound WHERE id IN ("
+        " SELECT id FROM notify.inbound WHERE id = ANY($1::bigint[]) FOR UPDATE SKIP LOCKED)"
+        " RETURNING id",
+        list(inbound_ids),
+    )
+    return {int(r["id"]) for r in rows}
+
+
+@contextmanager
+def taken_ahead(inbound_ids: set[int]) -> Iterator[None]:
+    """Within the block, `take` of one of `inbound_ids` is answered from them (once each)."""
+    token = _TAKEN_AHEAD.set(set(inbound_ids))
+    try:
+        yield
+    finally:
+        _TAKEN_AHEAD.reset(token)
+
+
 async def take(conn: Connection, inbound_id: int) -> bool:
     """Remove the row in the caller's transaction: True if this transaction is the one that
     acts on it (False: it was acted on already, or another transaction has it now)."""
+    ahead = _TAKEN_AHEAD.get()
+    if ahead is not None and inbound_id in ahead:
+        ahead.discard(inbound_id)
+        return True
     taken = await conn.fetchval(
         "DELETE FROM notify.inbound WHERE id = ("
         " SELECT id FROM notify.inbound WHERE id = $1 FOR UPDATE SKIP LOCKED) RETURNING id",

@@ -8,9 +8,9 @@ that also removes the row. Both steps go by group commit:
 - what arrives while a keep is on its way is kept together by the next one, in one
   statement;
 - what has been kept while an act is on its way is acted on together by the next one, in one
-  shared transaction (`qorgau_common.unit_of_work`): one checkout, one BEGIN and one COMMIT
-  for the group. If anything in it fails, it rolls back and each row is acted on alone, as
-  before, so one that cannot be acted on fails alone
+  shared transaction (`qorgau_common.unit_of_work`): one checkout, one BEGIN, one statement
+  that takes every row of the group, and one COMMIT. If anything in it fails, it rolls back
+  and each row is acted on alone, as before, so one that cannot be acted on fails alone
   (`qorgau_notify_inbound_group_fallbacks_total` counts these).
 
 Under load the receipts and replies so cost a round trip and a commit per group, not per SMS.
@@ -191,9 +191,12 @@ class InboundKeeper:
     async def _acted_together(self, rows: list[Inbound]) -> bool:
         """Act on every row in one shared transaction; False (all rolled back) if any failed."""
         try:
-            async with shared_transaction(self._pool()):
-                for row in rows:
-                    await self._acts[row.kind](row)
+            async with shared_transaction(self._pool()) as conn:
+                taken = await inbound.take_all(conn, [row.id for row in rows])
+                with inbound.taken_ahead(taken):
+                    for row in rows:
+                        if row.id in taken:  # else acted on already (the sweep got there)
+                            await self._acts[row.kind](row)
         except Exception as exc:
             INBOUND_GROUP_FALLBACKS.inc()
             log.info(
