@@ -107,6 +107,10 @@ async def insert(
 
 
 _NO_TOKEN = uuid.UUID(int=0)  # the scope of keys stored without a token (see 0003)
+# The key's scope exactly as the unique index `incidents_idempotency_key_per_token` spells it,
+# a constant: with a parameter in its place a generic plan cannot match the index's first
+# column and searches it by the key alone (PostgreSQL 18's skip scan over every scope).
+_KEY_SCOPE = f"coalesce(idempotency_token, '{_NO_TOKEN}'::uuid)"
 
 
 async def find_existing(
@@ -122,16 +126,15 @@ async def find_existing(
         return None
     row = await conn.fetchrow(
         f"SELECT {COLUMNS}, request_digest,"
-        "   (idempotency_key = $3 AND coalesce(idempotency_token, $5) = $4) AS by_key"
+        f"   (idempotency_key = $3 AND {_KEY_SCOPE} = $4) AS by_key"
         " FROM intake.incidents"
         " WHERE (channel = $1 AND call_id = $2)"
-        "    OR (idempotency_key = $3 AND coalesce(idempotency_token, $5) = $4)"
+        f"    OR (idempotency_key = $3 AND {_KEY_SCOPE} = $4)"
         " ORDER BY by_key DESC NULLS LAST LIMIT 1",
         channel,
         call_id,
         idempotency_key,
         idempotency_token or _NO_TOKEN,
-        _NO_TOKEN,
     )
     if row is None:
         return None
