@@ -5,13 +5,15 @@ phone's alert rows."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import asyncpg
+import pytest
 from notify.db import inbound
 from notify.db.alerts import alerts_for_phone
 from notify.db.inbound import Inbound
 from notify.metrics import INBOUND_GROUP_FALLBACKS
-from notify.usecases.keep_inbound import InboundKeeper
+from notify.usecases.keep_inbound import InboundKeeper, InboundPolicy
 from notify.usecases.send_alert import Sending
 from qorgau_common.unit_of_work import unit_of_work
 
@@ -19,7 +21,9 @@ from tests.notify.usecases.test_answer_reply import PHONE, alerted
 from tests.notify.usecases.test_keep_inbound import FAST
 
 
-async def acting_keeper(pool: asyncpg.Pool, *, refuse: str = "") -> InboundKeeper:
+async def acting_keeper(
+    pool: asyncpg.Pool, *, refuse: str = "", policy: InboundPolicy = FAST
+) -> InboundKeeper:
     """Acts as notify's own acts do (`unit_of_work`, the row taken in the effect's
     transaction), writing what each row held and the transaction it ran in; the text
     `refuse` fails after it wrote (its group must roll back)."""
@@ -33,7 +37,7 @@ async def acting_keeper(pool: asyncpg.Pool, *, refuse: str = "") -> InboundKeepe
             if what == refuse:
                 raise ValueError("a row this notify cannot act on")
 
-    return InboundKeeper(lambda: pool, {"reply": act, "receipt": act}, FAST)
+    return InboundKeeper(lambda: pool, {"reply": act, "receipt": act}, policy)
 
 
 async def acted(pool: asyncpg.Pool) -> list[tuple[str, int]]:
@@ -74,6 +78,31 @@ async def test_one_that_cannot_be_acted_on_fails_alone_and_the_rest_apply_once(
     assert done == [t for t in texts if t != "1 C003"]  # each once, the refused one not at all
     assert await left(pool) == [("1 C003", 1)]  # kept, counted, for the sweep
     assert INBOUND_GROUP_FALLBACKS._value.get() == fallbacks + 1
+
+
+async def test_beyond_the_bound_rows_wait_in_the_table_and_each_is_acted_on_once(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backlog drains: at most `in_hand_max` kept rows wait in memory; the rest wait in
+    `notify.inbound` and are taken from there, oldest first, in groups of `group_max`."""
+    from_table: list[int] = []
+    fresh = inbound.fresh
+
+    async def counted(conn: asyncpg.Connection, limit: int) -> list[Inbound]:
+        rows = await fresh(conn, limit)
+        from_table.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(inbound, "fresh", counted)
+    policy = replace(FAST, in_hand_max=3, group_max=4)
+    keeper = await acting_keeper(pool, policy=policy)
+    texts = [f"1 C{n:03}" for n in range(30)]
+    assert await receive_many(keeper, texts) == [None] * 30
+    await asyncio.wait_for(keeper.settled(), 10)
+    assert [what for what, _ in await acted(pool)] == texts  # each once
+    assert await left(pool) == []
+    assert sum(from_table) >= 20  # most came from the table
+    assert max(from_table) <= 4
 
 
 async def test_replies_from_one_phone_wait_for_each_other_and_not_for_its_alert_rows(

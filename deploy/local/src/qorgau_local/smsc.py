@@ -32,6 +32,11 @@ from smpp34._smpp34 import (
 
 from .broker import free_port
 
+# A deliver_sm the ESME refuses (smpp34 NAKs it when its inbound queue is full) is sent again
+# after a pause, as an SMSC does, up to this many times.
+DELIVER_TRIES = 8
+REDELIVER_FIRST_S = 0.1  # the first pause; each next one doubles, up to 2 s
+
 # An alert ("Qorgau K7Q2 СРОЧНО ..."), not the confirmation of an answer ("Qorgau K7Q2: ..."):
 # answering confirmations too would make every auto-replied alert cost two more SMS.
 _SHORT_CODE = re.compile(r"Qorgau ([A-Z0-9]{4}) ")
@@ -89,6 +94,7 @@ class DevSmsc:
         self._turn = itertools.count()
         self.receipt_sessions: dict[str, str] = {}  # message id → session its receipt went on
         self.submits = 0
+        self.refused_deliveries = 0  # deliver_sm NAKed by the ESME (each sent again)
         self._sessions: dict[str, smpp34.Esme] = {}
         self._ids = itertools.count(1)
         self._refs = itertools.count(1)
@@ -287,7 +293,8 @@ class DevSmsc:
             f" done date:{now} stat:{state} err:000 text:"
         )
         with contextlib.suppress(smpp34.SmppError, RuntimeError, OSError):
-            await esme.deliver_sm(
+            await self._deliver_sm(
+                esme,
                 destination,
                 body.encode("ascii"),
                 source_addr=destination,
@@ -297,6 +304,23 @@ class DevSmsc:
                     smpp34.Tlv(TLV_MESSAGE_STATE, bytes([_STATE_CODES.get(state, 7)])),
                 ],
             )
+
+    async def _deliver_sm(self, esme: smpp34.Esme, *args: Any, **kwargs: Any) -> bool:
+        """deliver_sm as an SMSC sends it: one the ESME refuses (a NAK) goes again after a
+        pause, up to `DELIVER_TRIES` times; False if it never got through."""
+        delay = REDELIVER_FIRST_S
+        for _ in range(DELIVER_TRIES):
+            answer = await esme.deliver_sm(*args, **kwargs)
+            if answer.is_success:
+                return True
+            self.refused_deliveries += 1
+            if self.refused_deliveries == 1 or self.refused_deliveries % 100 == 0:
+                status, count = answer.command_status, self.refused_deliveries
+                print(f"[smsc] deliver_sm refused by the ESME (status {status:#x});"
+                      f" {count} so far, each sent again", flush=True)  # fmt: skip
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
+        return False
 
     async def _auto_reply(self, phone: str, text: str) -> None:
         await asyncio.sleep(self.behaviour.auto_reply_delay_s)
@@ -315,7 +339,8 @@ class DevSmsc:
                 continue
             try:
                 for part in encoded.parts:
-                    await esme.deliver_sm(
+                    await self._deliver_sm(
+                        esme,
                         to,
                         part,
                         source_addr=phone.lstrip("+"),

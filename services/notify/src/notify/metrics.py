@@ -54,6 +54,10 @@ INBOUND_UNSAVED = Gauge(
     "qorgau_notify_inbound_unsaved",
     "Receipts and replies held in memory because the database is away (kept once it is back)",
 )
+INBOUND_IN_HAND = Gauge(
+    "qorgau_notify_inbound_in_hand",
+    "Receipts and replies received and not yet acted on, in this process (kept or not)",
+)
 INBOUND_GROUP_FALLBACKS = Counter(
     "qorgau_notify_inbound_group_fallbacks_total",
     "Groups of kept receipts and replies whose shared transaction failed and rolled back, then"

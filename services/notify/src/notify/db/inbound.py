@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+import asyncpg
 from qorgau_common.db import Connection
 
 InboundKind = Literal["receipt", "reply"]
@@ -93,6 +94,17 @@ async def take(conn: Connection, inbound_id: int) -> bool:
     return taken is not None
 
 
+async def fresh(conn: Connection, limit: int) -> list[Inbound]:
+    """Rows never tried (`attempts` 0), oldest first: what waits in the table alone while
+    acting is behind. Not locked: whoever acts on one takes it (`take`, `take_all`)."""
+    rows = await conn.fetch(
+        "SELECT id, kind, provider, body, received_at FROM notify.inbound"
+        " WHERE attempts = 0 ORDER BY id LIMIT $1",
+        limit,
+    )
+    return [_row(r) for r in rows]
+
+
 async def waiting(
     conn: Connection, older_than_s: float, max_attempts: int, limit: int
 ) -> list[Inbound]:
@@ -106,10 +118,11 @@ async def waiting(
         max_attempts,
         limit,
     )
-    return [
-        Inbound(r["id"], r["kind"], r["provider"], json.loads(r["body"]), r["received_at"])
-        for r in rows
-    ]
+    return [_row(r) for r in rows]
+
+
+def _row(r: asyncpg.Record) -> Inbound:
+    return Inbound(r["id"], r["kind"], r["provider"], json.loads(r["body"]), r["received_at"])
 
 
 async def failed(conn: Connection, inbound_id: int, error: str) -> None:

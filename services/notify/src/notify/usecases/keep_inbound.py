@@ -35,7 +35,13 @@ from qorgau_common.unit_of_work import shared_transaction
 
 from notify.db import inbound
 from notify.db.inbound import Inbound, InboundKind
-from notify.metrics import INBOUND_GROUP_FALLBACKS, INBOUND_KEPT, INBOUND_LOST, INBOUND_UNSAVED
+from notify.metrics import (
+    INBOUND_GROUP_FALLBACKS,
+    INBOUND_IN_HAND,
+    INBOUND_KEPT,
+    INBOUND_LOST,
+    INBOUND_UNSAVED,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -51,6 +57,11 @@ class InboundPolicy:
     sweep_after_s: float = 10.0  # a kept row not acted on by then is the sweep's
     max_attempts: int = 5
     retry_max_s: float = 5.0
+    group_max: int = 200  # most rows acted on in one shared transaction
+    # Most kept rows waiting in memory to be acted on. Beyond it (acting is behind: a backlog
+    # drains), a kept row waits in `notify.inbound` alone and is taken from there, a group at
+    # a time, once those in memory are done: memory stays bounded however long the queue.
+    in_hand_max: int = 1000
 
 
 class InboundKeeper:
@@ -70,6 +81,7 @@ class InboundKeeper:
         self._keeping: asyncio.Task[None] | None = None
         self._kept: list[tuple[Inbound, asyncio.Future[None]]] = []
         self._acting: asyncio.Task[None] | None = None
+        self._left_in_table = False
 
     def stop(self) -> None:
         """Stop retrying saves (shutdown): what is still unsaved is logged as lost."""
@@ -81,10 +93,20 @@ class InboundKeeper:
         body = {
             k: v.replace("\x00", "\ufffd") if isinstance(v, str) else v for k, v in body.items()
         }
-        inbound_id = await self._keep(kind, provider, body)
-        if inbound_id is None:
-            return
-        await self._act_with_others(Inbound(inbound_id, kind, provider, body, received_at))
+        with INBOUND_IN_HAND.track_inprogress():
+            inbound_id = await self._keep(kind, provider, body)
+            if inbound_id is None:
+                return
+            if len(self._kept) >= self._policy.in_hand_max:  # acting is behind
+                self._left_in_table = True
+                self._start_acting()
+                return
+            await self._act_with_others(Inbound(inbound_id, kind, provider, body, received_at))
+
+    async def settled(self) -> None:
+        """Wait until what was received has been acted on (tests, and shutdown)."""
+        while self._acting is not None and not self._acting.done():
+            await asyncio.shield(self._acting)
 
     async def sweep(self, limit: int = 100) -> int:
         """Act on kept rows that were not acted on in time; the number acted on."""
@@ -171,13 +193,21 @@ class InboundKeeper:
         """Act on `row` together with whatever else was kept meanwhile."""
         acted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._kept.append((row, acted))
-        if self._acting is None or self._acting.done():
-            self._acting = asyncio.create_task(self._act_groups(), name="notify-inbound-act")
+        self._start_acting()
         await asyncio.shield(acted)
 
+    def _start_acting(self) -> None:
+        if self._acting is None or self._acting.done():
+            self._acting = asyncio.create_task(self._act_groups(), name="notify-inbound-act")
+
     async def _act_groups(self) -> None:
-        while self._kept:
-            group, self._kept = self._kept, []
+        while self._kept or self._left_in_table:
+            if not self._kept:
+                self._left_in_table = False
+                await self._act_left_in_table()
+                continue
+            group = self._kept[: self._policy.group_max]
+            del self._kept[: self._policy.group_max]
             rows = [row for row, _ in group]
             try:
                 if len(rows) == 1 or not await self._acted_together(rows):
@@ -187,6 +217,28 @@ class InboundKeeper:
                 for _, acted in group:
                     if not acted.done():
                         acted.set_result(None)
+
+    async def _act_left_in_table(self) -> None:
+        """Act on rows left in `notify.inbound` while acting was behind, oldest first, a group
+        at a time, until none is left; what arrives in memory meanwhile goes first."""
+        while True:
+            if self._kept:
+                self._left_in_table = True  # back after those
+                return
+            try:
+                async with self._pool().acquire() as conn:
+                    rows = await inbound.fresh(conn, self._policy.group_max)
+            except Exception as exc:  # the sweep takes them once the database is back
+                log.warning("inbound SMS left for the sweep", error=type(exc).__name__)
+                return
+            if not rows:
+                return
+            if len(rows) > 1 and await self._acted_together(rows):
+                done = len(rows)
+            else:
+                done = sum([await self._act(row) for row in rows])
+            if done == 0 or len(rows) < self._policy.group_max:
+                return  # none could be acted on (the sweep retries them), or none is left
 
     async def _acted_together(self, rows: list[Inbound]) -> bool:
         """Act on every row in one shared transaction; False (all rolled back) if any failed."""

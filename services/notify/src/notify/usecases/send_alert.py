@@ -24,11 +24,14 @@ from typing import Literal, TypeVar
 
 import asyncpg
 import structlog
+from qorgau_common.db import Connection
+from qorgau_common.group_commit import GroupCommit
 from qorgau_common.infrastructure import is_infrastructure_error
 from tenacity import AsyncRetrying, retry_if_exception, wait_exponential
 
 from notify.db import alerts, attempts, claims, submits
 from notify.db.outbox import enqueue_alert_updated
+from notify.db.submits import Recorded
 from notify.domain.alert import DRILL_NOT_SENT_REASON, Alert, alert_text, alert_updated
 from notify.domain.phones import masked
 from notify.domain.sms import segment_count
@@ -49,13 +52,19 @@ Exhausted = Literal["pending", "submitted"]  # where an alert goes back when eve
 @dataclass(frozen=True)
 class Sending:
     """What sending needs: the pool, the provider routes, and when to give up; which
-    process this is (the owner its claims name) and the alerts it is sending now."""
+    process this is (the owner its claims name) and the alerts it is sending now. The
+    intent before each submit and the record after it are written by group commit
+    (`writes`): those of the sends in flight together share a transaction."""
 
     pool: asyncpg.Pool
     routes: Routes
     give_up_after_s: float = 120.0
     instance_id: uuid.UUID = field(default_factory=uuid.uuid4)
     in_hand: Counter[uuid.UUID] = field(default_factory=Counter)
+    writes: GroupCommit = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "writes", GroupCommit(lambda: self.pool, "notify-sends"))
 
 
 @contextlib.contextmanager
@@ -168,8 +177,10 @@ async def _deliver(
 
 
 async def _start_attempt(sending: Sending, alert: Alert, provider: str) -> int | None:
-    async with sending.pool.acquire() as conn:
+    async def write(conn: Connection) -> int | None:
         return await attempts.start_attempt(conn, alert.id, alert.claim_token, provider)
+
+    return await sending.writes.run(write)
 
 
 async def _finish_rejected(sending: Sending, attempt_id: int, result: Rejected) -> None:
@@ -181,19 +192,23 @@ async def _record_submitted(
     sending: Sending, alert: Alert, attempt_id: int, provider: str, text: str, result: Submitted
 ) -> None:
     segments = segment_count(text)
-    async with sending.pool.acquire() as conn, conn.transaction():
-        ids = result.message_ids
+    ids = result.message_ids
+
+    async def write(conn: Connection) -> Recorded | None:
         recorded = await submits.record_submit(
             conn, alert.id, alert.claim_token, attempt_id, provider, ids, segments
         )
-        if recorded is None:
-            # Our earlier try committed before the database went away, or the alert was
-            # failed in doubt meanwhile (this process looked dead): either way it stands.
-            log.warning("submit recorded; the claim had ended", alert_id=str(alert.id))
-            return
-        event = alert_updated(alert, "submitted", provider=provider, message_ids=ids)
-        await enqueue_alert_updated(conn, event)
-        await apply_early_receipts(conn, recorded.alert, recorded.early)
+        if recorded is not None:
+            event = alert_updated(alert, "submitted", provider=provider, message_ids=ids)
+            await enqueue_alert_updated(conn, event)
+            await apply_early_receipts(conn, recorded.alert, recorded.early)
+        return recorded
+
+    if await sending.writes.run(write) is None:
+        # Our earlier try committed before the database went away, or the alert was
+        # failed in doubt meanwhile (this process looked dead): either way it stands.
+        log.warning("submit recorded; the claim had ended", alert_id=str(alert.id))
+        return
     ALERTS.labels("submitted").inc()
     SEGMENTS.observe(segments)
     if alert.assigned_at is not None:
