@@ -12,7 +12,7 @@ from qorgau_common.http import service_app
 from qorgau_common.lag import still_catching_up
 from qorgau_common.periodic import periodically
 from qorgau_common.runtime import ServiceRuntime
-from qorgau_contracts import INCIDENT_REPORTED
+from qorgau_contracts import INCIDENT_ASSIGNED, INCIDENT_REPORTED
 
 from .config import IntakeSettings
 from .consumers import MIGRATIONS, PUBLISHED, ROUTES, SERVICE
@@ -63,9 +63,14 @@ def create_app(settings: IntakeSettings) -> FastAPI:
     )
 
     async def reconcile_round() -> int:
-        # While routing works through its queue, its answer is late, not lost.
+        # While routing works through its queue, its answer is late, not lost; so it is
+        # while intake itself works through routing's answers (a drain: routing answers
+        # faster than intake records them, and the answered incidents still look unrouted).
         bootstrap = settings.kafka_bootstrap_servers
         if await still_catching_up(bootstrap, "intake", "routing", INCIDENT_REPORTED):
+            return 0
+        group = settings.consumer_group
+        if await still_catching_up(bootstrap, "intake", group, INCIDENT_ASSIGNED):
             return 0
         return await reconcile(runtime.pool, settings.reconcile_after_s)
 
