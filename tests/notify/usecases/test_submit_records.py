@@ -28,6 +28,18 @@ async def claimed(pool: asyncpg.Pool) -> Alert:
     return alert
 
 
+async def attempting(
+    pool: asyncpg.Pool, conn: asyncpg.Connection, *early: str
+) -> tuple[Alert, int]:
+    """A claimed alert with its intent recorded, and receipts parked for `early` ids."""
+    alert = await claimed(pool)
+    attempt_id = await start_attempt(conn, alert.id, alert.claim_token, "smpp")
+    assert attempt_id is not None
+    for message_id in early:
+        await early_receipts.park(conn, "smpp", Receipt(message_id, "DELIVRD"))
+    return alert, attempt_id
+
+
 async def intent(pool: asyncpg.Pool, alert_id: uuid.UUID) -> object:
     return await pool.fetchval("SELECT intent_at FROM notify.alerts WHERE id = $1", alert_id)
 
@@ -56,12 +68,8 @@ async def test_a_lost_claim_records_no_intent(pool: asyncpg.Pool) -> None:
 async def test_a_submit_is_recorded_once_with_the_receipts_that_came_first(
     pool: asyncpg.Pool,
 ) -> None:
-    alert = await claimed(pool)
     async with pool.acquire() as conn:
-        attempt_id = await start_attempt(conn, alert.id, alert.claim_token, "smpp")
-        assert attempt_id is not None
-        await early_receipts.park(conn, "smpp", Receipt("m-2", "DELIVRD"))
-        await early_receipts.park(conn, "smpp", Receipt("m-9", "DELIVRD"))  # another alert's
+        alert, attempt_id = await attempting(pool, conn, "m-2", "m-9")  # m-9: another alert's
         ids = ("m-1", "m-2")
         recorded = await record_submit(
             conn, alert.id, alert.claim_token, attempt_id, "smpp", ids, 2
@@ -79,11 +87,8 @@ async def test_a_submit_is_recorded_once_with_the_receipts_that_came_first(
 async def test_a_submit_after_the_claim_ended_records_only_the_attempt(
     pool: asyncpg.Pool,
 ) -> None:
-    alert = await claimed(pool)
     async with pool.acquire() as conn:
-        attempt_id = await start_attempt(conn, alert.id, alert.claim_token, "smpp")
-        assert attempt_id is not None
-        await early_receipts.park(conn, "smpp", Receipt("m-1", "DELIVRD"))
+        alert, attempt_id = await attempting(pool, conn, "m-1")
         await conn.execute("UPDATE notify.alerts SET status = 'failed' WHERE id = $1", alert.id)
         ids = ("m-1",)
         assert (
