@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+import pytest
 from intake.metrics import REPUBLISHED
 from intake.usecases.reconcile import reconcile
 from intake.usecases.record_progress import record_assigned
@@ -53,3 +55,19 @@ async def test_an_assigned_incident_is_never_republished(
     await record_assigned(pool, factories.assigned(incident_id=incident_id))
     later = datetime.now(UTC) + timedelta(hours=1)
     assert await reconcile(pool, 60, now=later) == 0
+
+
+async def test_a_round_republishes_each_incident_once_however_many_batches_it_takes(
+    pool: asyncpg.Pool, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a lost log, everything unrouted goes again at once (`older_than_s` 0), in
+    batches: an incident republished in this round is not taken again by its next batch
+    (it was: the oldest batch went round after round until routing answered it)."""
+    from intake.usecases import reconcile as round_module
+
+    monkeypatch.setattr(round_module, "_BATCH", 2)
+    incidents = {await submit_directly(database_url, f"102-b{n}") for n in range(5)}
+    later = datetime.now(UTC) + timedelta(seconds=1)
+    assert await asyncio.wait_for(reconcile(pool, 0, now=later), 10) == 5
+    republished = (await outbox_events(database_url))[5:]
+    assert sorted(e.incident_id for e in republished) == sorted(incidents)

@@ -4,9 +4,11 @@ report intake republishes is answered with the current assignment."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import asyncpg
+import pytest
 from intake.consumers import MIGRATIONS as INTAKE_MIGRATIONS
 from intake.consumers import SERVICE as INTAKE
 from qorgau_common.db import migrate
@@ -33,6 +35,20 @@ async def test_an_unanswered_assignment_is_said_again_with_the_same_assignment_i
     assert again.model_dump(exclude={"event_id", "occurred_at"}) == original.model_dump(
         exclude={"event_id", "occurred_at"}
     )
+
+
+async def test_a_round_says_each_again_once_however_many_batches_it_takes(
+    pool: asyncpg.Pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a lost log every unanswered assignment goes again at once (`older_than_s` 0),
+    in batches: one said again by this round is not taken again by its next batch (the
+    oldest batch used to go round after round until notify answered it)."""
+    from routing.usecases import reconcile as round_module
+
+    monkeypatch.setattr(round_module, "_BATCH", 2)
+    for _ in range(5):
+        await first_case(pool)
+    assert await asyncio.wait_for(redeliver_unanswered(pool, 0, now=LATER), 10) == 5
 
 
 async def test_it_is_said_again_at_most_once_per_interval(pool: asyncpg.Pool) -> None:

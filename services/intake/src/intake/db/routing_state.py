@@ -17,7 +17,9 @@ async def claim_unrouted(
 ) -> list[Incident]:
     """Incidents still waiting for routing, last published over `older_than_s` ago.
 
-    Locked with SKIP LOCKED, so two intake processes never republish the same one.
+    Locked with SKIP LOCKED, so two intake processes never republish the same one. One
+    republished by this very round (at `now`) is not taken again by its next batch, even with
+    `older_than_s` 0 (after a lost log).
     """
     rows = await conn.fetch(
         f"""
@@ -25,6 +27,7 @@ async def claim_unrouted(
         FROM intake.incidents
         WHERE routed_at IS NULL AND status IN ('reported', 'awaiting_triage')
           AND coalesce(republished_at, created_at) <= $1::timestamptz - make_interval(secs => $2)
+          AND republished_at IS DISTINCT FROM $1::timestamptz
         ORDER BY created_at
         LIMIT $3
         FOR UPDATE SKIP LOCKED

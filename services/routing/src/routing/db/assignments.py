@@ -147,7 +147,12 @@ class Sent:
 
 _SENT = "id, incident_id, attempt, officer_id, purpose, ack_deadline"
 _SENT_ROW = f"{_SENT}, created_at, republished_at"
-_QUIET = "coalesce(republished_at, created_at) <= $1::timestamptz - make_interval(secs => $2)"
+# Quiet for `older_than_s`, and not republished by this very round (at `now`): its next batch
+# must not take it again, even with `older_than_s` 0 (after a lost log).
+_QUIET = (
+    "coalesce(republished_at, created_at) <= $1::timestamptz - make_interval(secs => $2)"
+    " AND republished_at IS DISTINCT FROM $1::timestamptz"
+)
 
 
 async def unanswered(
