@@ -183,7 +183,10 @@ async def test_two_copies_of_a_fact_recorded_at_once_add_one_line(
     incident_id = await submit_directly(database_url, "102-7004")
     assigned = factories.assigned(incident_id=incident_id, correlation_id=incident_id)
     again = assigned.model_copy(update={"event_id": uuid.uuid4()})
-    waiting_on_a_lock = "SELECT count(*) FROM pg_locks WHERE NOT granted"
+    waiting_on_a_lock = (  # in this test's database: other workers share the server
+        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+        " WHERE NOT l.granted AND a.datname = current_database()"
+    )
     async with shared_transaction(pool):  # the first copy, not yet committed
         await record_assigned(pool, assigned)
         second = asyncio.create_task(record_assigned(pool, again))
