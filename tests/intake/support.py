@@ -141,15 +141,27 @@ async def db_dump(database_url: str, *tables: str) -> str:
 
 @asynccontextmanager
 async def running_intake(
-    database_url: str, kafka: str, **changes: Any
+    database_url: str, kafka: str, *, joined: bool = True, **changes: Any
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    """The whole service with its lifespan: runtime, consumer, relay, reconciliation."""
+    """The whole service with its lifespan: runtime, consumer, relay, reconciliation.
+
+    Intake serves before it has joined the broker (it joins in the background); with
+    `joined` this waits until it has."""
     await create_tokens(database_url)
     async with serving(create_app(intake_settings(database_url, kafka, **changes))) as app:
         await relay_listening(database_url)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
+            if joined:
+                await broker_joined(client)
             yield app, client
+
+
+async def broker_joined(client: httpx.AsyncClient, within_s: float = 60.0) -> None:
+    """Wait until intake's readiness says its broker link is up."""
+    async with asyncio.timeout(within_s):
+        while not (await client.get("/health/ready")).json()["checks"]["kafka"]:
+            await asyncio.sleep(0.05)
 
 
 async def relay_listening(database_url: str) -> None:

@@ -48,6 +48,7 @@ class BrokerLink:
         # and with it whatever of ours it had not delivered yet.
         self.log_lost = asyncio.Event()
         self._highwaters: dict[TopicPartition, int] = {}  # the last seen, per partition
+        self.on_joined: list[Callable[[], None]] = []  # told each time a join succeeds
 
     async def join(self) -> bool:
         """Create missing topics, then start a fresh broker within the start timeout."""
@@ -65,6 +66,8 @@ class BrokerLink:
             return False
         self.broker = broker
         BROKER_UP.labels(self._service).set(1)
+        for joined in self.on_joined:
+            joined()
         return True
 
     async def keep(self) -> None:

@@ -132,6 +132,7 @@ class OutboxRelay:
         self._max_attempts = max_attempts
         self._on_failure = on_failure
         self._wake = asyncio.Event()
+        self._retry = asyncio.Event()
 
     async def drain(self) -> int:
         """Publish pending rows until none is left or a send fails; return how many went out.
@@ -221,6 +222,11 @@ class OutboxRelay:
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
 
+    def retry_now(self) -> None:
+        """Cut a backoff short: the broker was joined, so a send is worth trying at once."""
+        self._retry.set()
+        self._wake.set()
+
     async def run(self) -> None:
         """Relay until cancelled; errors are logged and retried at the next wake or poll."""
         listener = Listener(self._pool, channel_name(self._schema), self._on_notify)
@@ -240,7 +246,9 @@ class OutboxRelay:
                 with contextlib.suppress(Exception):
                     await self.record_gauges()
                 if backoff:
-                    await asyncio.sleep(backoff)
+                    self._retry.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._retry.wait(), backoff)
                     continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)

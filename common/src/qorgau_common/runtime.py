@@ -82,7 +82,8 @@ class ServiceRuntime(Generic[D]):
         """Pool and migrations must work; the broker is joined within a bound, else later.
 
         A broker that is down or a group join that stalls (seen on Tansu) does not keep the
-        service from starting (see `broker_link`).
+        service from starting (see `broker_link`). A service whose readiness does not need
+        the broker (`ready_needs_broker=False`) does not wait for the join at all.
         """
         configure_tracing(self.service)
         self._pool = await self._open_database()
@@ -94,7 +95,13 @@ class ServiceRuntime(Generic[D]):
             max_attempts=self.settings.outbox_max_attempts,
             on_failure=self._link.on_send_failure,
         )
-        if not await self._link.join():
+        self._link.on_joined.append(self._relay.retry_now)
+        if not self._ready_needs_broker:
+            # Its job does not wait for the broker (intake takes reports into its outbox):
+            # it serves at once and joins in the background (`keep`), rather than answer
+            # nothing for the 5-13 s a group join takes after a crash.
+            log.info("serving before the broker is joined; joining in the background")
+        elif not await self._link.join():
             log.warning("broker not joined yet; will keep trying")
         self._tasks = [
             asyncio.create_task(self._link.keep(), name=f"{self.service}-broker"),

@@ -7,6 +7,8 @@ operators 503s during an outage.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from qorgau_local.broker import free_port
 
@@ -18,10 +20,12 @@ pytestmark = pytest.mark.integration
 async def test_intake_is_ready_and_takes_reports_while_the_broker_is_down(
     database_url: str,
 ) -> None:
-    """Nothing listens at the bootstrap address: readiness is 200 with postgres true and
-    kafka false, and a report is accepted and kept in the outbox."""
+    """Nothing listens at the bootstrap address: intake serves at once (it does not wait for
+    the broker's join bound), readiness is 200 with postgres true and kafka false, and a
+    report is accepted and kept in the outbox."""
     down = f"127.0.0.1:{free_port()}"
-    async with running_intake(database_url, down, kafka_start_timeout_s=1) as (_, client):
+    # The default join bound is 60 s: intake must not wait for it before it serves.
+    async with asyncio.timeout(20), running_intake(database_url, down, joined=False) as (_, client):
         ready = await client.get("/health/ready")
         assert ready.status_code == 200, ready.text
         assert ready.json()["checks"] == {"postgres": True, "kafka": False}

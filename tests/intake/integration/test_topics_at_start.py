@@ -24,7 +24,7 @@ async def test_intake_creates_every_topic_with_its_partition_count_when_it_joins
     assert await partition_counts(empty_broker) == {}
     async with running_intake(database_url, empty_broker, kafka_start_timeout_s=20) as (app, _):
         runtime = app.state.runtime
-        assert runtime.broker is not None  # joined at start: topics are created before joining
+        assert runtime.broker is not None  # joined: topics are created before joining
         have = await partition_counts(empty_broker)
     wanted = {topic.name: topic.partitions for topic in TOPICS} | {t.dlq: 1 for t in TOPICS}
     assert have == wanted
