@@ -151,3 +151,21 @@ async def test_a_group_takes_its_rows_at_once_and_skips_one_another_transaction_
                 assert not await inbound.take(conn, second)  # the sweep's
                 assert not await inbound.take(conn, first)  # answered once
     assert await left(pool) == []
+
+
+async def test_rows_another_replica_holds_are_left_to_it_not_spun_on(pool: asyncpg.Pool) -> None:
+    """A table pass that finds every row taken by another replica's open transaction stops
+    (that replica acts on them); it does not read the same rows again and again."""
+    keeper = await acting_keeper(pool, policy=replace(FAST, group_max=2))
+    arrived = [("reply", "smpp", {"phone": PHONE, "text": t}) for t in ("a", "b")]
+    async with pool.acquire() as conn:
+        ids = await inbound.keep_all(conn, arrived)  # type: ignore[arg-type]
+    async with pool.acquire() as other:
+        holding = other.transaction()
+        await holding.start()
+        assert await inbound.take_all(other, ids) == set(ids)  # the other replica's, open
+        await asyncio.wait_for(keeper._act_left_in_table(), 5)  # returns: nothing to take
+        await holding.rollback()  # that replica went away without acting on them
+    assert await acted(pool) == []
+    await asyncio.wait_for(keeper._act_left_in_table(), 5)  # back in the table: ours now
+    assert [what for what, _ in await acted(pool)] == ["a", "b"]

@@ -210,7 +210,7 @@ class InboundKeeper:
             del self._kept[: self._policy.group_max]
             rows = [row for row, _ in group]
             try:
-                if len(rows) == 1 or not await self._acted_together(rows):
+                if len(rows) == 1 or await self._acted_together(rows) is None:
                     for row in rows:
                         await self._act(row)
             finally:  # cancelled (shutdown): the sweep acts on what is left
@@ -233,15 +233,17 @@ class InboundKeeper:
                 return
             if not rows:
                 return
-            if len(rows) > 1 and await self._acted_together(rows):
-                done = len(rows)
-            else:
+            done = await self._acted_together(rows) if len(rows) > 1 else None
+            if done is None:
                 done = sum([await self._act(row) for row in rows])
             if done == 0 or len(rows) < self._policy.group_max:
-                return  # none could be acted on (the sweep retries them), or none is left
+                # None could be acted on here (another replica has them, or they fail: the
+                # sweep retries those), or none is left.
+                return
 
-    async def _acted_together(self, rows: list[Inbound]) -> bool:
-        """Act on every row in one shared transaction; False (all rolled back) if any failed."""
+    async def _acted_together(self, rows: list[Inbound]) -> int | None:
+        """Act on every row in one shared transaction: how many it took and acted on (not
+        those another transaction has or had), or None (all rolled back) if any failed."""
         try:
             async with shared_transaction(self._pool()) as conn:
                 taken = await inbound.take_all(conn, [row.id for row in rows])
@@ -256,8 +258,8 @@ class InboundKeeper:
                 count=len(rows),
                 error=type(exc).__name__,
             )
-            return False
-        return True
+            return None
+        return len(taken)
 
     async def _act(self, row: Inbound) -> int:
         try:
