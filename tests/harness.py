@@ -23,6 +23,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI
 from qorgau_common.db import migrate
 from qorgau_common.kafka import ensure_topics, topic_partitions
+from qorgau_contracts import Topic
 from qorgau_local.broker import free_port, start_tansu
 from qorgau_local.postgres import Postgres, find_postgres
 from qorgau_local.procs import stop_process
@@ -193,6 +194,17 @@ async def read_topic(bootstrap: str, topic: str, count: int, within_s: float = 1
     finally:
         await consumer.stop()
     return records
+
+
+async def events_on_topic(
+    bootstrap: str, topic: Topic, count: int, within_s: float = 15
+) -> list[Any]:
+    """At least `count` events of `topic` from its start, parsed by its contract, waiting up
+    to `within_s`."""
+    records = await read_topic(bootstrap, topic.name, count, within_s)
+    events = [topic.model.model_validate_json(r.value) for r in records]
+    assert len(events) >= count, f"only {len(events)} of {count} on {topic.name}: {events}"
+    return events
 
 
 async def topic_size(bootstrap: str, topic: str) -> int:

@@ -26,6 +26,7 @@ from qorgau_contracts import (
     ReplyAnswer,
     ReplyReceived,
 )
+from routing.config import RoutingSettings
 from routing.domain.escalation import EscalationPolicy
 from routing.domain.roster import ASTANA
 from routing.domain.roster_files import parse_officers
@@ -34,6 +35,7 @@ from routing.usecases.assign import assign_incident
 from routing.usecases.import_roster import import_roster
 
 from tests.factories import reported
+from tests.harness import FAST_KAFKA
 
 # 10:00 in Astana on a day of the demo rota: the day shift is on (the first half of each
 # district's inspectors by id, e.g. NUR-01..04, and SUP-01), the night shift is off.
@@ -168,4 +170,12 @@ def replied(
         officer_id=officer_id or assigned.officer_id,
         answer=answer,
         outcome=outcome,
+    )
+
+
+def routing_settings(database_url: str, kafka: str, **changes: Any) -> RoutingSettings:
+    """Routing's settings for a test of the served app: the test's database and broker, the
+    fast consumer group timeouts, and `changes`."""
+    return RoutingSettings(
+        database_url=database_url, kafka_bootstrap_servers=kafka, **{**FAST_KAFKA, **changes}
     )

@@ -14,17 +14,14 @@ import pytest
 from fastapi import FastAPI
 from qorgau_contracts import INCIDENT_REPORTED, IncidentReported
 
-from tests.harness import read_topic
+from tests.harness import events_on_topic
 from tests.intake.support import AUTH, fetch, report_body, running_intake
 
 pytestmark = pytest.mark.integration
 
 
 async def reported_on_topic(kafka: str, count: int, within_s: float) -> list[IncidentReported]:
-    records = await read_topic(kafka, INCIDENT_REPORTED.name, count, within_s)
-    events = [IncidentReported.model_validate_json(r.value) for r in records]
-    assert len(events) >= count, f"only {len(events)} of {count} reports came out: {events}"
-    return events
+    return await events_on_topic(kafka, INCIDENT_REPORTED, count, within_s)
 
 
 async def test_a_lost_log_republishes_unrouted_incidents_at_once(

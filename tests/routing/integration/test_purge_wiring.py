@@ -14,10 +14,10 @@ import uuid
 import asyncpg
 import pytest
 import qorgau_common.runtime
-from routing.config import RoutingSettings
 from routing.main import create_app
 
-from tests.harness import FAST_KAFKA, serving
+from tests.harness import serving
+from tests.routing.support import routing_settings
 
 pytestmark = pytest.mark.integration
 
@@ -79,12 +79,8 @@ async def test_a_running_service_purges_old_outbox_and_inbox_rows_in_rounds(
         " VALUES ($1, 'retention.test', now() - interval '36 hours')",
         kept_event,
     )
-    settings = RoutingSettings(
-        database_url=routing_database,
-        kafka_bootstrap_servers=kafka,
-        outbox_retention_days=1,
-        inbox_retention_days=2,
-        **FAST_KAFKA,
+    settings = routing_settings(
+        routing_database, kafka, outbox_retention_days=1, inbox_retention_days=2
     )
     async with serving(create_app(settings)):
         await gone(pool, at_start, "present at start")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 from qorgau_local.broker import free_port
-from routing.config import RoutingSettings
 from routing.main import create_app
 
-from tests.harness import FAST_KAFKA, readiness, serving
+from tests.harness import readiness, serving
+from tests.routing.support import routing_settings
 
 pytestmark = pytest.mark.integration
 
@@ -19,12 +19,8 @@ pytestmark = pytest.mark.integration
 async def test_routing_is_unready_while_the_broker_is_down(routing_database: str) -> None:
     """Nothing listens at the bootstrap address: readiness is 503, postgres true, kafka
     false."""
-    settings = RoutingSettings(
-        database_url=routing_database,
-        kafka_bootstrap_servers=f"127.0.0.1:{free_port()}",
-        kafka_start_timeout_s=1,
-        **FAST_KAFKA,
-    )
+    down = f"127.0.0.1:{free_port()}"
+    settings = routing_settings(routing_database, down, kafka_start_timeout_s=1)
     async with serving(create_app(settings)) as app:
         ready = await readiness(app)
     assert ready.status_code == 503, ready.text

@@ -10,33 +10,21 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Any
 
 import asyncpg
 import pytest
 from fastapi import FastAPI
 from qorgau_contracts import INCIDENT_ASSIGNED, IncidentAssigned
-from routing.config import RoutingSettings
 from routing.main import create_app
 
-from tests.harness import FAST_KAFKA, read_topic, serving
-from tests.routing.support import queue, report
+from tests.harness import events_on_topic, serving
+from tests.routing.support import queue, report, routing_settings
 
 pytestmark = pytest.mark.integration
 
 
-def routing_settings(database_url: str, kafka: str, **changes: Any) -> RoutingSettings:
-    return RoutingSettings(
-        database_url=database_url, kafka_bootstrap_servers=kafka, **FAST_KAFKA, **changes
-    )
-
-
 async def assigned_on_topic(kafka: str, count: int, within_s: float) -> list[IncidentAssigned]:
-    """At least `count` incident.assigned.v1 from the topic's start, waiting up to `within_s`."""
-    records = await read_topic(kafka, INCIDENT_ASSIGNED.name, count, within_s)
-    events = [IncidentAssigned.model_validate_json(r.value) for r in records]
-    assert len(events) >= count, f"only {len(events)} of {count} assignments came out: {events}"
-    return events
+    return await events_on_topic(kafka, INCIDENT_ASSIGNED, count, within_s)
 
 
 def said_again(events: list[IncidentAssigned]) -> None:

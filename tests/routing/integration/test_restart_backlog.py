@@ -14,11 +14,10 @@ from datetime import UTC, datetime
 
 import asyncpg
 import pytest
-from routing.config import RoutingSettings
 from routing.main import create_app
 
-from tests.harness import FAST_KAFKA, serving
-from tests.routing.support import queue, report
+from tests.harness import serving
+from tests.routing.support import queue, report, routing_settings
 
 pytestmark = pytest.mark.integration
 
@@ -60,12 +59,7 @@ async def wait_for_incidents(pool: asyncpg.Pool, count: int, since: float, what:
 async def test_routing_restarted_under_a_backlog_consumes_again(
     live_pool: asyncpg.Pool, routing_database: str, kafka: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    settings = RoutingSettings(
-        database_url=routing_database,
-        kafka_bootstrap_servers=kafka,
-        log_level="WARNING",
-        **FAST_KAFKA,
-    )
+    settings = routing_settings(routing_database, kafka, log_level="WARNING")
     began = time.monotonic()
     async with serving(create_app(settings)):
         first_up = time.monotonic() - began

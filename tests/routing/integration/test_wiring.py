@@ -19,11 +19,10 @@ from qorgau_contracts import (
     Event,
     IncidentAssigned,
 )
-from routing.config import RoutingSettings
 from routing.main import create_app
 
-from tests.harness import FAST_KAFKA, publish, read_topic, serving, topic_size
-from tests.routing.support import alert, report
+from tests.harness import publish, read_topic, serving, topic_size
+from tests.routing.support import alert, report, routing_settings
 
 pytestmark = pytest.mark.integration
 
@@ -42,12 +41,8 @@ async def assigned_out(kafka: str, count: int, within_s: float = 20) -> list[Inc
 async def test_reports_and_alert_updates_flow_through_routing(
     live_pool: asyncpg.Pool, routing_database: str, kafka: str
 ) -> None:
-    settings = RoutingSettings(
-        database_url=routing_database,
-        kafka_bootstrap_servers=kafka,
-        ack_deadline_danger_now_s=1,
-        escalation_interval_s=0.2,
-        **FAST_KAFKA,
+    settings = routing_settings(
+        routing_database, kafka, ack_deadline_danger_now_s=1, escalation_interval_s=0.2
     )
     async with serving(create_app(settings)):
         await publish(kafka, INCIDENT_REPORTED.name, b'{"not": "an incident"}', b"poison")
