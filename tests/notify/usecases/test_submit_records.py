@@ -7,7 +7,7 @@ import uuid
 
 import asyncpg
 from notify.db import early_receipts
-from notify.db.attempts import start_attempt
+from notify.db.attempts import reject_attempt, start_attempt
 from notify.db.claims import claim_pending
 from notify.db.submits import record_submit
 from notify.domain.alert import Alert
@@ -97,3 +97,15 @@ async def test_a_submit_after_the_claim_ended_records_only_the_attempt(
         )
     assert await attempts(pool) == [("smpp", "submitted")]
     assert await pool.fetchval("SELECT count(*) FROM notify.early_receipts") == 1
+
+
+async def test_a_refused_submit_ends_its_attempt_and_its_intent_together(
+    pool: asyncpg.Pool,
+) -> None:
+    async with pool.acquire() as conn:
+        alert, attempt_id = await attempting(pool, conn)
+        await reject_attempt(conn, attempt_id, "submit_sm rejected: 0x0000000b")
+    assert await attempts(pool) == [("smpp", "rejected")]
+    reason = await pool.fetchval("SELECT reason FROM notify.attempts WHERE id = $1", attempt_id)
+    assert reason == "submit_sm rejected: 0x0000000b"
+    assert await intent(pool, alert.id) is None  # nothing went out: no submit in doubt

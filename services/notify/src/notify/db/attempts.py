@@ -40,27 +40,17 @@ async def start_attempt(
     return attempt_id
 
 
-async def finish_attempt(
-    conn: Connection,
-    attempt_id: int,
-    *,
-    message_ids: tuple[str, ...] = (),
-    reason: str | None = None,
-) -> None:
+async def reject_attempt(conn: Connection, attempt_id: int, reason: str) -> None:
+    """The submit was refused: nothing went out, so the claim no longer holds an open intent
+    (one statement: the attempt and its alert together)."""
     await conn.execute(
-        "UPDATE notify.attempts SET status = $2, message_ids = $3, reason = $4,"
-        " finished_at = now() WHERE id = $1",
+        "WITH rejected AS ("
+        " UPDATE notify.attempts SET status = 'rejected', reason = $2, finished_at = now()"
+        " WHERE id = $1 RETURNING alert_id)"
+        " UPDATE notify.alerts SET intent_at = NULL WHERE id = (SELECT alert_id FROM rejected)",
         attempt_id,
-        "rejected" if reason else "submitted",
-        list(message_ids),
         reason,
     )
-    if reason:  # nothing went out: the claim no longer holds an open intent
-        await conn.execute(
-            "UPDATE notify.alerts SET intent_at = NULL WHERE id ="
-            " (SELECT alert_id FROM notify.attempts WHERE id = $1)",
-            attempt_id,
-        )
 
 
 async def tried_providers(conn: Db, alert_id: uuid.UUID) -> list[str]:

@@ -21,17 +21,6 @@ async def park(conn: Connection, provider: str, receipt: Receipt) -> None:
     )
 
 
-async def take(conn: Connection, provider: str, message_ids: tuple[str, ...]) -> list[Receipt]:
-    """The parked receipts for these message ids, removed."""
-    rows = await conn.fetch(
-        "DELETE FROM notify.early_receipts WHERE provider = $1 AND message_id = ANY($2)"
-        " RETURNING message_id, state",
-        provider,
-        list(message_ids),
-    )
-    return [Receipt(r["message_id"], r["state"]) for r in rows]
-
-
 async def purge(conn: Db) -> None:
     await conn.execute(
         f"DELETE FROM notify.early_receipts WHERE received_at < now() - interval '{KEEP_FOR}'"

@@ -185,7 +185,7 @@ async def _start_attempt(sending: Sending, alert: Alert, provider: str) -> int |
 
 async def _finish_rejected(sending: Sending, attempt_id: int, result: Rejected) -> None:
     async with sending.pool.acquire() as conn:
-        await attempts.finish_attempt(conn, attempt_id, reason=result.reason)
+        await attempts.reject_attempt(conn, attempt_id, result.reason)
 
 
 async def _record_submitted(
