@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from qorgau_common.lag import consumer_lag, still_catching_up
+from qorgau_common.lag import consumer_lag, consumer_lags, still_catching_up
 from qorgau_contracts import INCIDENT_REPORTED
 
 pytestmark = pytest.mark.integration
@@ -49,5 +49,16 @@ async def test_an_unreachable_broker_gives_an_unknown_lag() -> None:
 async def test_a_short_queue_is_not_a_backlog(kafka: str) -> None:
     await five_records(kafka)
     await commit(kafka, "behind", 0)
-    assert not await still_catching_up(kafka, "test", "behind", REPORTED)
-    assert await still_catching_up(kafka, "test", "behind", REPORTED, above=4)
+    assert not await still_catching_up(kafka, "test", ("behind", REPORTED))
+    assert await still_catching_up(kafka, "test", ("behind", REPORTED), above=4)
+
+
+async def test_any_queue_behind_is_a_backlog_asked_in_one_go(kafka: str) -> None:
+    await five_records(kafka)
+    await commit(kafka, "caught-up", 5)
+    await commit(kafka, "behind", 0)
+    assert await consumer_lags(kafka, [("caught-up", REPORTED), ("behind", REPORTED)]) == [0, 5]
+    assert await still_catching_up(
+        kafka, "test", ("caught-up", REPORTED), ("behind", REPORTED), above=4
+    )
+    assert not await still_catching_up(kafka, "test", ("caught-up", REPORTED), above=4)

@@ -66,11 +66,8 @@ def create_app(settings: IntakeSettings) -> FastAPI:
         # While routing works through its queue, its answer is late, not lost; so it is
         # while intake itself works through routing's answers (a drain: routing answers
         # faster than intake records them, and the answered incidents still look unrouted).
-        bootstrap = settings.kafka_bootstrap_servers
-        if await still_catching_up(bootstrap, "intake", "routing", INCIDENT_REPORTED):
-            return 0
-        group = settings.consumer_group
-        if await still_catching_up(bootstrap, "intake", group, INCIDENT_ASSIGNED):
+        queues = [("routing", INCIDENT_REPORTED), (settings.consumer_group, INCIDENT_ASSIGNED)]
+        if await still_catching_up(settings.kafka_bootstrap_servers, "intake", *queues):
             return 0
         return await reconcile(runtime.pool, settings.reconcile_after_s)
 

@@ -50,7 +50,7 @@ def create_app(settings: RoutingSettings) -> FastAPI:
         """Say again every assignment notify has not answered in time (unless notify is still
         working through its queue: then its answer is late, not lost)."""
         bootstrap = settings.kafka_bootstrap_servers
-        if await still_catching_up(bootstrap, "routing", "notify", INCIDENT_ASSIGNED):
+        if await still_catching_up(bootstrap, "routing", ("notify", INCIDENT_ASSIGNED)):
             return 0
         return await redeliver_unanswered(runtime.pool, settings.reconcile_after_s)
 
