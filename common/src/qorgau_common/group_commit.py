@@ -3,7 +3,8 @@
 Under load, many independent writes (a submit's record, the intent before a submit) come
 within moments of each other, each a checkout, a BEGIN and a COMMIT of its own. A
 `GroupCommit` runs what has gathered while its last transaction was on its way in one
-transaction on one connection, each write in turn (`docs/performance.md`). When nothing else
+transaction on one connection, each write in turn, their outbox events in one statement
+(`outbox.written_together`; `docs/performance.md`). When nothing else
 is waiting, a write goes alone, as at once as before.
 
 A group is all or nothing. If any write in it fails, the transaction rolls back and each write
@@ -24,6 +25,8 @@ import asyncpg
 import structlog
 from asyncpg.pool import PoolConnectionProxy
 from prometheus_client import Counter
+
+from .outbox import written_together
 
 __all__ = ["GroupCommit"]
 
@@ -75,7 +78,8 @@ class GroupCommit:
     async def _together(self, group: list[_Waiting]) -> bool:
         """Every write in one transaction; False (all rolled back) if any of them failed."""
         try:
-            async with self._pool().acquire() as conn, conn.transaction():
+            pool = self._pool()
+            async with pool.acquire() as conn, conn.transaction(), written_together(conn):
                 results = [await write(conn) for write, _ in group]
         except Exception as exc:
             GROUP_FALLBACKS.labels(self._name).inc()

@@ -8,7 +8,8 @@ A use case opens its effect with
 which is a connection from the pool and a transaction on it. Inside `shared_transaction`,
 the consumer guard's batch mode, every `unit_of_work` of the batch gets the batch's one
 connection and joins its one transaction instead: a batch of 200 records then costs one
-checkout, one BEGIN and one COMMIT, not 200 of each (`docs/performance.md`).
+checkout, one BEGIN and one COMMIT, not 200 of each, and its outbox events one statement
+(`outbox.written_together`; `docs/performance.md`).
 
 A shared transaction is all or nothing. If any effect in it fails, the whole batch rolls back
 and the guard applies the same records again one by one, each in its own transaction and
@@ -35,6 +36,8 @@ import asyncpg
 import structlog
 from asyncpg.pool import PoolConnectionProxy
 from prometheus_client import Counter
+
+from .outbox import written_together
 
 __all__ = [
     "after_commit",
@@ -82,7 +85,7 @@ async def unit_of_work(pool: asyncpg.Pool) -> AsyncIterator[PoolConnectionProxy]
     if shared is not None:
         yield shared.conn
         return
-    async with pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, conn.transaction(), written_together(conn):
         yield conn
 
 
@@ -134,7 +137,7 @@ async def shared_transaction(pool: asyncpg.Pool) -> AsyncIterator[PoolConnection
     The `after_commit` actions run once it committed and its connection is back."""
     if _joined() is not None:
         raise RuntimeError("shared transactions do not nest")
-    async with pool.acquire() as conn, conn.transaction():
+    async with pool.acquire() as conn, conn.transaction(), written_together(conn):
         shared = _Shared(conn, asyncio.current_task())
         token = _SHARED.set(shared)
         try:
