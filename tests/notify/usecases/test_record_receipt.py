@@ -13,6 +13,7 @@ from notify.usecases.record_alert import record_alert
 from notify.usecases.record_receipt import record_receipt
 from notify.usecases.send_alert import Sending, send_alert
 from notify.usecases.send_window import SendWindow
+from qorgau_common.unit_of_work import shared_transaction
 
 from tests.factories import assigned
 from tests.notify.conftest import alert_row, updates
@@ -129,3 +130,18 @@ async def test_a_receipt_never_overwrites_the_officers_answer(
     await record_receipt(pool, "smpp", Receipt("part-2", "DELIVRD"))
     assert [u.status for u in await updates(pool)] == ["submitted"]
     assert (await alert_row(pool, assignment_id))["status"] == "acknowledged"
+
+
+async def test_a_receipt_finds_and_marks_its_alert_in_one_statement(
+    pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
+) -> None:
+    """Found and marked together (the alert locked as before), then its event: two in all."""
+    await submitted(pool, sending)
+    (message_id,) = primary.sent[0].message_ids
+    statements: list[str] = []
+    async with shared_transaction(pool) as conn:
+        conn.add_query_logger(lambda record: statements.append(record.query))
+        assert await record_receipt(pool, "smpp", Receipt(message_id, "DELIVRD"))
+    touching = [s for s in statements if "notify.alerts" in s or "outbox" in s]
+    assert len(touching) == 2, touching
+    assert [u.status for u in await updates(pool)] == ["submitted", "delivered"]

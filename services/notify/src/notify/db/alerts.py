@@ -82,17 +82,42 @@ async def alert_reason(conn: Db, alert_id: uuid.UUID) -> str | None:
     return reason
 
 
-async def find_by_message_id(conn: Connection, provider: str, message_id: str) -> Alert | None:
-    """The sent alert that `provider` gave `message_id` to, locked. Any status from
-    `submitted` on: the receipt of an SMS's second part finds the alert its first part's
-    receipt already marked, instead of waiting as an early receipt for ever."""
+async def mark_by_message_id(
+    conn: Connection,
+    provider: str,
+    message_id: str,
+    status: AlertState,
+    reason: str | None,
+    only_from: tuple[AlertState, ...],
+) -> tuple[Alert, bool] | None:
+    """A receipt's alert found and marked in one statement: the sent alert that `provider`
+    gave `message_id` to, as it was before (locked), and whether it was still `only_from`
+    and so took `status`; None if there is no such alert.
+
+    Any status from `submitted` on is found: the receipt of an SMS's second part finds the
+    alert its first part's receipt already marked, instead of waiting as an early receipt for
+    ever. The row is locked as it is found, so the change applies to its latest version."""
+    stamp = _STATUS_TIMESTAMP.get(status)
+    stamped = f", {stamp} = now()" if stamp else ""
     row = await conn.fetchrow(
-        f"SELECT {ALERT_COLUMNS} FROM notify.alerts WHERE provider_message_ids @> ARRAY[$2]"
-        " AND provider = $1 AND status NOT IN ('pending', 'sending') FOR UPDATE",
+        f"WITH found AS (SELECT {ALERT_COLUMNS} FROM notify.alerts"
+        " WHERE provider_message_ids @> ARRAY[$2] AND provider = $1"
+        " AND status NOT IN ('pending', 'sending') FOR UPDATE),"
+        " changed AS (UPDATE notify.alerts AS a"
+        f" SET status = $3, reason = $4, updated_at = now(){stamped}"
+        " FROM found WHERE a.id = found.id AND found.status = ANY($5::text[]) RETURNING a.id)"
+        " SELECT found.*, EXISTS (SELECT 1 FROM changed) AS changed FROM found",
         provider,
         message_id,
+        status,
+        reason,
+        list(only_from),
     )
-    return alert_from_row(row) if row else None
+    if row is None:
+        return None
+    values = dict(row)
+    changed = bool(values.pop("changed"))
+    return alert_from_row(values), changed
 
 
 async def latest_for_phone(conn: Connection, phone: str) -> Alert | None:

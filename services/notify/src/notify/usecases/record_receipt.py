@@ -11,7 +11,7 @@ from qorgau_common.unit_of_work import unit_of_work
 from qorgau_contracts import AlertStatus
 
 from notify.db import early_receipts, inbound
-from notify.db.alerts import find_by_message_id, set_status
+from notify.db.alerts import mark_by_message_id, set_status
 from notify.db.outbox import enqueue_alert_updated
 from notify.domain.alert import Alert, AlertState, alert_updated
 from notify.domain.receipt import Receipt
@@ -29,15 +29,25 @@ _RECEIPT_CHANGES: dict[AlertStatus, tuple[AlertState, ...]] = {
 }
 
 
+def _change(receipt: Receipt) -> tuple[AlertStatus, str | None]:
+    """The status a final receipt gives its alert, and the reason."""
+    if receipt.delivered:
+        return "delivered", None
+    return "failed", f"delivery receipt: {receipt.state}"
+
+
+async def _told(conn: Connection, alert: Alert, status: AlertStatus, reason: str | None) -> None:
+    await enqueue_alert_updated(conn, alert_updated(alert, status, reason=reason))
+    ALERTS.labels(status).inc()
+
+
 async def apply_receipt(conn: Connection, alert: Alert, receipt: Receipt) -> bool:
     """A final receipt's effect on its submitted alert, in the caller's transaction; False
     if it changed nothing (another part's receipt said so already, or the officer answered)."""
-    status: AlertStatus = "delivered" if receipt.delivered else "failed"
-    reason = None if receipt.delivered else f"delivery receipt: {receipt.state}"
+    status, reason = _change(receipt)
     if not await set_status(conn, alert.id, status, reason, only_from=_RECEIPT_CHANGES[status]):
         return False
-    await enqueue_alert_updated(conn, alert_updated(alert, status, reason=reason))
-    ALERTS.labels(status).inc()
+    await _told(conn, alert, status, reason)
     return True
 
 
@@ -74,13 +84,18 @@ async def record_receipt(
     async with unit_of_work(pool) as conn:
         if inbound_id is not None and not await inbound.take(conn, inbound_id):
             return False
-        alert = await find_by_message_id(conn, provider, receipt.message_id)
-        if alert is None:
+        status, reason = _change(receipt)
+        found = await mark_by_message_id(
+            conn, provider, receipt.message_id, status, reason, _RECEIPT_CHANGES[status]
+        )
+        if found is None:
             # Perhaps early: its submit's ids are not recorded yet. Applied when they are.
             await early_receipts.park(conn, provider, receipt)
             INBOUND.labels(provider, "receipt_unmatched").inc()
             return False
-        await apply_receipt(conn, alert, receipt)
+        alert, changed = found
+        if changed:
+            await _told(conn, alert, status, reason)
     if alert.submitted_at is not None:
         latency = (now or datetime.now(UTC)) - alert.submitted_at
         RECEIPT_LATENCY.labels(provider).observe(latency.total_seconds())
