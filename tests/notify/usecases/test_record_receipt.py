@@ -145,3 +145,11 @@ async def test_a_receipt_finds_and_marks_its_alert_in_one_statement(
     touching = [s for s in statements if "notify.alerts" in s or "outbox" in s]
     assert len(touching) == 2, touching
     assert [u.status for u in await updates(pool)] == ["submitted", "delivered"]
+
+
+async def test_the_message_id_index_has_no_pending_list(pool: asyncpg.Pool) -> None:
+    """Every lookup would scan GIN's pending list in full (migration 0007)."""
+    options = await pool.fetchval(
+        "SELECT reloptions FROM pg_class WHERE oid = 'notify.alerts_by_message_id'::regclass"
+    )
+    assert "fastupdate=off" in options
