@@ -208,10 +208,14 @@ class OutboxRelay:
 
     async def record_gauges(self) -> None:
         """Lag of the oldest pending row and the parked count, whether or not sends work."""
+        # Each half by its own partial index: `published_at IS NULL` alone matches neither, so
+        # it read every published row still kept (2.4 ms a round in the bench's profile).
+        outbox = f'"{self._schema}".outbox'
         row = await self._pool.fetchrow(
-            f"SELECT min(created_at) FILTER (WHERE parked_at IS NULL) AS oldest,"
-            f" count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked"
-            f' FROM "{self._schema}".outbox WHERE published_at IS NULL'
+            f"SELECT (SELECT min(created_at) FROM {outbox}"
+            "         WHERE published_at IS NULL AND parked_at IS NULL) AS oldest,"
+            f"       (SELECT count(*) FROM {outbox}"
+            "         WHERE published_at IS NULL AND parked_at IS NOT NULL) AS parked"
         )
         oldest: datetime | None = row["oldest"] if row else None
         OUTBOX_LAG.labels(self._schema).set(
