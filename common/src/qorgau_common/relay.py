@@ -133,6 +133,7 @@ class OutboxRelay:
         self._on_failure = on_failure
         self._wake = asyncio.Event()
         self._retry = asyncio.Event()
+        self._gauges_read_at: float | None = None
 
     async def drain(self) -> int:
         """Publish pending rows until none is left or a send fails; return how many went out.
@@ -223,6 +224,15 @@ class OutboxRelay:
         )
         OUTBOX_PARKED.labels(self._schema).set(row["parked"] if row else 0)
 
+    def _gauges_due(self) -> bool:
+        """At most once a poll interval (and after every failed round): a busy relay is woken
+        by every commit, and read its gauges as often as it published."""
+        now = asyncio.get_running_loop().time()
+        if self._gauges_read_at is not None and now - self._gauges_read_at < self._poll_interval_s:
+            return False
+        self._gauges_read_at = now
+        return True
+
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
 
@@ -247,8 +257,9 @@ class OutboxRelay:
                     # Back off, whatever NOTIFYs come: a failing broker is not hammered, and
                     # a refused row is not tried five times in one second.
                     backoff = min(max(backoff * 2, 0.2), 5.0)
-                with contextlib.suppress(Exception):
-                    await self.record_gauges()
+                if backoff or self._gauges_due():
+                    with contextlib.suppress(Exception):
+                        await self.record_gauges()
                 if backoff:
                     self._retry.clear()
                     with contextlib.suppress(TimeoutError):

@@ -221,3 +221,30 @@ async def test_a_broker_that_restarts_empty_never_parks_a_row(pool: asyncpg.Pool
     assert (row["attempts"], row["parked_at"]) == (0, None)
     send.fail.clear()
     assert await relay.drain() == 1
+
+
+async def test_a_busy_relay_reads_its_gauges_once_an_interval_not_every_round(
+    pool: asyncpg.Pool,
+) -> None:
+    """Woken by every commit, a busy relay would read its gauges as often as it publishes."""
+    read: list[float] = []
+
+    class Counted(OutboxRelay):
+        async def record_gauges(self) -> None:
+            read.append(asyncio.get_running_loop().time())
+            await super().record_gauges()
+
+    send = FakeSend()
+    relay = Counted(pool, "intake", send, poll_interval_s=30)
+    task = asyncio.create_task(relay.run())
+    try:
+        async with asyncio.timeout(10):
+            for n in range(5):  # five commits, each its own NOTIFY and round
+                await add(pool, event(n))
+                while len(send.sent) <= n:
+                    await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert len(read) == 1  # the first round's
