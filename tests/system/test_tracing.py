@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 
@@ -77,6 +78,10 @@ async def test_one_report_is_one_trace_through_the_three_services(
     assert response.status_code == 201, response.text
     code = response.json()["short_code"]
     await smsc.wait_for(lambda s: code in s.text, within_s=15)
+    # The SMSC has the SMS before notify's send span ends (at the submit_sm_resp).
+    async with asyncio.timeout(10):
+        while not any(s.name == "sms send smpp" for s in SPANS.get_finished_spans()):
+            await asyncio.sleep(0.01)
 
     spans = SPANS.get_finished_spans()
     server = next(s for s in spans if s.name == "POST /v1/reports" and s.parent is None)
