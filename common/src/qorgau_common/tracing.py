@@ -24,6 +24,9 @@ from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 from opentelemetry.trace import Span, SpanKind
 
 TRACER = "qorgau"
+# One tracer for the process (a proxy until the provider is set, then the provider's): asking
+# the provider for a tracer at every span made a new one each time (2–3% of a service's CPU).
+_TRACER = trace.get_tracer(TRACER)
 _EXPORT_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
 
 
@@ -64,9 +67,8 @@ def span(
 ) -> Iterator[Span]:
     """A span tagged with the Qorgau service, continuing `parent_headers` when given."""
     context = propagate.extract(dict(parent_headers)) if parent_headers is not None else None
-    tracer = trace.get_tracer(TRACER)
     clean = {k: v for k, v in attributes.items() if v is not None}
-    with tracer.start_as_current_span(
+    with _TRACER.start_as_current_span(
         name, context=context, kind=kind, attributes={"qorgau.service": service, **clean}
     ) as current:
         yield current
