@@ -7,6 +7,7 @@ from collections import Counter
 
 import asyncpg
 import pytest
+from qorgau_common.unit_of_work import shared_transaction
 from routing.db.assignments import lock_roster
 from routing.usecases.assign import assign_incident
 from routing.usecases.import_roster import import_roster
@@ -246,3 +247,22 @@ async def test_a_found_district_does_not_take_a_case_someone_accepted(
     async with pool.acquire() as conn:
         assert len(await assigned_events(conn)) == 1
         assert (await incident_row(conn, first.incident_id))["district"] == "nura"
+
+
+async def test_a_new_report_is_assigned_in_nine_statements(pool: asyncpg.Pool) -> None:
+    """A new incident is locked by its own insert and has no attempts yet; the districts and
+    their neighbours are one read."""
+    statements: list[str] = []
+    async with shared_transaction(pool) as conn:
+        conn.add_query_logger(lambda record: statements.append(record.query))
+        await assign_incident(pool, report(district="nura"), POLICY, now=NOW)
+    # asyncpg's one-time type introspection of a connection aside
+    ours = [
+        " ".join(s.split()[:3])
+        for s in statements
+        if "typeinfo" not in s and "'jit'" not in s and s.strip() != "COMMIT;"
+    ]
+    assert len(ours) == 9, ours
+    async with pool.acquire() as conn:
+        (assigned,) = await assigned_events(conn)
+    assert assigned.officer_id.startswith("NUR-")

@@ -19,14 +19,15 @@ _COLUMNS = (
 
 async def insert(
     conn: Connection, event: IncidentReported, district: str | None, reason: str | None
-) -> bool:
-    """Insert the reported incident; False if routing already knows it."""
-    inserted = await conn.fetchval(
-        """
+) -> Incident | None:
+    """Insert the reported incident and return it (locked, as the caller's own new row);
+    None if routing already knows it."""
+    row = await conn.fetchrow(
+        f"""
         INSERT INTO routing.incidents (id, correlation_id, short_code, district, priority,
             risk_level, address_line, exercise, status, status_reason, reported_at, received_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'routing', $9, $10, $10)
-        ON CONFLICT (id) DO NOTHING RETURNING true
+        ON CONFLICT (id) DO NOTHING RETURNING {_COLUMNS}
         """,
         event.incident_id,
         event.correlation_id,
@@ -39,7 +40,7 @@ async def insert(
         reason,
         event.received_at,
     )
-    return bool(inserted)
+    return Incident(**dict(row)) if row else None
 
 
 async def locked(conn: Connection, incident_id: uuid.UUID) -> Incident | None:

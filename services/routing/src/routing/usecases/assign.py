@@ -7,6 +7,7 @@ reassignment; it builds `incident.assigned.v1` for the officer and for the duty 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 import asyncpg
@@ -54,14 +55,14 @@ async def assign_incident(
             log.info("duplicate event skipped")
             return
         district, reason = event.district, event.district_unresolved_reason
-        if district is not None and district not in await roster_db.district_ids(conn):
+        neighbours = await roster_db.neighbours(conn)  # keyed by every district routing knows
+        if district is not None and district not in neighbours:
             district, reason = None, f"unknown district {district!r}"
-        if not await incidents_db.insert(conn, event, district, reason):
+        incident = await incidents_db.insert(conn, event, district, reason)
+        if incident is None:
             await _reported_again(conn, event, district, policy, now)
             return
-        incident = await incidents_db.locked(conn, event.incident_id)
-        assert incident is not None
-        await assign_next(conn, incident, policy, now)
+        await assign_next(conn, incident, policy, now, new=True, neighbours=neighbours)
 
 
 async def _reported_again(
@@ -109,19 +110,26 @@ async def assign_next(
     now: datetime,
     *,
     chosen: Chosen | None = None,
+    new: bool = False,
+    neighbours: Mapping[str, Sequence[str]] | None = None,
 ) -> Chosen | Exhausted:
     """Give the case to the next officer (attempt n+1), or escalate it to the board.
 
     Runs in the caller's transaction, under the roster lock. `chosen` forces the officer
-    (a supervisor's reassignment). The duty supervisor is told at the second attempt and
-    when nobody is left.
+    (a supervisor's reassignment). `new` says the incident was inserted just now, so it has
+    no attempt yet; `neighbours`, that the caller read the districts already. The duty
+    supervisor is told at the second attempt and when nobody is left.
     """
     await assignments_db.lock_roster(conn)
-    last, tried = await assignments_db.attempts_so_far(conn, incident.id)
+    last, tried = (
+        (0, frozenset()) if new else await assignments_db.attempts_so_far(conn, incident.id)
+    )
+    if neighbours is None:
+        neighbours = await roster_db.neighbours(conn)
     attempt = last + 1
     candidates = await roster_db.candidates(conn, now)
     outcome = chosen or next_officer(
-        incident.district, candidates, await roster_db.neighbours(conn), tried, attempt, policy
+        incident.district, candidates, neighbours, tried, attempt, policy
     )
     deadline = policy.ack_deadline(incident.priority, now)
     if isinstance(outcome, Chosen):
