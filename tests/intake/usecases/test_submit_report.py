@@ -220,3 +220,30 @@ async def test_a_repeat_more_than_a_year_later_is_not_linked(
     await submit(pool, "102-o1", received_at="2025-11-01T10:00:00+05:00")
     await submit(pool, "102-o2")
     assert all(e.linked_incident_ids == () for e in await outbox_events(database_url))
+
+
+async def test_a_new_report_is_stored_in_seven_statements(database_url: str) -> None:
+    """No lookup before the insert: a repeat is found by the insert's conflict (a new report,
+    the common case, pays nothing for it)."""
+    statements: list[str] = []
+
+    async def counted(conn: asyncpg.Connection) -> None:
+        conn.add_query_logger(lambda record: statements.append(" ".join(record.query.split())))
+
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=1, init=counted)
+    try:
+        await submit(pool, "102-0007", key="k-7")
+        statements.clear()  # the first one introspected the connection's types
+        _, created = await submit(pool, "102-0008", key="k-8")
+        assert created
+        # Less BEGIN, COMMIT and a plain pool's reset query on release.
+        ours = [
+            s
+            for s in statements
+            if s.rstrip(";") not in ("BEGIN", "COMMIT") and "pg_advisory_unlock_all" not in s
+        ]
+        assert len(ours) == 7, "; ".join(s[:40] for s in ours)
+        _, created = await submit(pool, "102-0008", key="k-8")  # found by the insert's conflict
+        assert not created
+    finally:
+        await pool.close()
