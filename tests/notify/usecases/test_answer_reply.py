@@ -13,6 +13,7 @@ from notify.usecases.answer_reply import answer_reply
 from notify.usecases.follow_assignment import follow_assignment
 from notify.usecases.record_alert import record_alert
 from notify.usecases.send_alert import Sending, send_alert
+from qorgau_common.unit_of_work import shared_transaction
 from qorgau_contracts import AssignmentUpdated, IncidentAssigned, ReplyReceived
 
 from tests.factories import assigned
@@ -193,3 +194,20 @@ async def test_an_update_for_an_unknown_assignment_is_ignored(
 ) -> None:
     stray = routing_says(assigned(assignment_id=uuid.uuid4()), "expired")
     assert await follow_assignment(pool, sending.routes, stray) == []
+
+
+async def test_routings_word_reaches_the_alert_in_one_statement(
+    pool: asyncpg.Pool, sending: Sending
+) -> None:
+    """The alert is changed and read back together (its claim in the inbox aside)."""
+    case = await alerted(pool, sending, officer_phone=PHONE)
+    statements: list[str] = []
+    async with shared_transaction(pool) as conn:
+        conn.add_query_logger(lambda record: statements.append(record.query))
+        await follow_assignment(pool, sending.routes, routing_says(case, "acknowledged"))
+    assert len([s for s in statements if "notify.alerts" in s]) == 1
+    row = await pool.fetchrow(
+        "SELECT routing_state, status FROM notify.alerts WHERE assignment_id = $1",
+        case.assignment_id,
+    )
+    assert tuple(row) == ("acknowledged", "acknowledged")

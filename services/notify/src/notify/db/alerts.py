@@ -220,21 +220,14 @@ async def alerts_for_phone(conn: Connection, phone: str, limit: int = 50) -> lis
     return [alert_from_row(r) for r in rows]
 
 
-async def for_assignment(conn: Connection, assignment_id: uuid.UUID) -> Alert | None:
-    row = await conn.fetchrow(
-        f"SELECT {ALERT_COLUMNS} FROM notify.alerts WHERE assignment_id = $1 FOR UPDATE",
-        assignment_id,
-    )
-    return alert_from_row(row) if row else None
-
-
 async def apply_routing_state(
-    conn: Connection, alert_id: uuid.UUID, event: AssignmentUpdated
-) -> None:
-    """What routing now says of the alert's assignment, and the case's facts.
+    conn: Connection, assignment_id: uuid.UUID, event: AssignmentUpdated
+) -> Alert | None:
+    """What routing now says of the alert's assignment, and the case's facts: the alert as it
+    is now (locked), or None if notify never alerted that assignment. One statement.
 
     An accepted or closed assignment is not resent for a missing receipt: its answer is in."""
-    await conn.execute(
+    row = await conn.fetchrow(
         "UPDATE notify.alerts SET routing_state = $2, priority = $3, risk_level = $4,"
         " address_line = $5, district = coalesce($6, district),"
         " ack_deadline = coalesce($7, ack_deadline), updated_at = now(),"
@@ -244,8 +237,8 @@ async def apply_routing_state(
         "   THEN coalesce(answered_at, now()) ELSE answered_at END,"
         " receipt_checked_at = CASE WHEN $2 <> 'open'"
         "   THEN coalesce(receipt_checked_at, now()) ELSE receipt_checked_at END"
-        " WHERE id = $1",
-        alert_id,
+        f" WHERE assignment_id = $1 RETURNING {ALERT_COLUMNS}",
+        assignment_id,
         event.state,
         event.priority,
         event.risk_level,
@@ -253,3 +246,4 @@ async def apply_routing_state(
         event.district,
         event.ack_deadline,
     )
+    return alert_from_row(row) if row else None

@@ -14,7 +14,7 @@ from qorgau_common.unit_of_work import after_commit, unit_of_work
 from qorgau_contracts import ASSIGNMENT_UPDATED, AssignmentUpdated
 
 from notify.db import SCHEMA
-from notify.db.alerts import apply_routing_state, for_assignment
+from notify.db.alerts import apply_routing_state
 from notify.db.replies import answered
 from notify.domain.reply_match import is_case
 from notify.domain.reply_texts import render_update, render_verdict
@@ -31,11 +31,10 @@ async def follow_assignment(
     async with unit_of_work(pool) as conn:
         if not await claim_event(conn, SCHEMA, event, ASSIGNMENT_UPDATED.name):
             return texts
-        alert = await for_assignment(conn, event.assignment_id)
+        alert = await apply_routing_state(conn, event.assignment_id, event)
         if alert is None:
             log.info("update for an assignment notify never alerted ignored")
             return texts
-        await apply_routing_state(conn, alert.id, event)
         reply = None
         if event.reply_id is not None and event.reply_verdict is not None:
             reply = await answered(conn, event.reply_id, event.reply_verdict)
