@@ -15,6 +15,9 @@ A shared transaction is all or nothing. If any effect in it fails, the whole bat
 and the guard applies the same records again one by one, each in its own transaction and
 behind its own retries and parking, so a poison record still fails alone (`consumer.py`).
 
+A use case may also leave a write to be made together with those of the same kind from the
+rest of the batch (`deferred`): one statement for the batch's writes instead of one each.
+
 What calls out (an SMS, an HTTP call) must not act before its rows commit: a use case hands
 it to `after_commit`, which runs it at once outside a shared transaction and after the commit
 inside one. A route whose handler keeps to that says so (`EventRoutes.on(..., shared=True)`).
@@ -31,6 +34,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import Context, ContextVar, copy_context
 from dataclasses import dataclass, field
+from typing import Any
 
 import asyncpg
 import structlog
@@ -43,6 +47,7 @@ __all__ = [
     "after_commit",
     "claimed_ahead",
     "claimed_ahead_for",
+    "deferred",
     "shared_transaction",
     "unit_of_work",
 ]
@@ -55,6 +60,7 @@ AFTER_COMMIT_FAILED = Counter(
 )
 
 AfterCommit = Callable[[], Awaitable[object]]
+Flush = Callable[[PoolConnectionProxy, list[Any]], Awaitable[None]]
 
 
 @dataclass
@@ -65,6 +71,8 @@ class _Shared:
     # Inbox claims made for the whole batch at once: per schema, the batch's event ids and
     # those of them that were new and not yet handed to their use case.
     claimed: dict[str, tuple[frozenset[uuid.UUID], set[uuid.UUID]]] = field(default_factory=dict)
+    # Writes of one kind the batch's use cases left to be made together before the commit.
+    deferred: dict[str, tuple[Flush, list[Any]]] = field(default_factory=dict)
 
 
 _SHARED: ContextVar[_Shared | None] = ContextVar("qorgau_shared_tx", default=None)
@@ -112,6 +120,18 @@ def claimed_ahead(schema: str, event_id: uuid.UUID) -> bool | None:
     return False
 
 
+def deferred(kind: str, flush: Flush) -> list[Any] | None:
+    """Inside a shared transaction: the batch's list of `kind` writes, which `flush` makes
+    together on the batch's connection once every record is applied, before the commit (so
+    all or nothing with the rest of the batch). None outside one: make the write now."""
+    shared = _joined()
+    if shared is None:
+        return None
+    if kind not in shared.deferred:
+        shared.deferred[kind] = (flush, [])
+    return shared.deferred[kind][1]
+
+
 async def after_commit(action: AfterCommit) -> None:
     """Run `action` once what this task wrote has committed: now, or after the shared batch.
 
@@ -144,6 +164,8 @@ async def shared_transaction(pool: asyncpg.Pool) -> AsyncIterator[PoolConnection
             yield conn
         finally:
             _SHARED.reset(token)
+        for flush, items in shared.deferred.values():
+            await flush(conn, items)
     for action, context in shared.after:
         try:
             # A task of its own, in its record's context; not the owner, so never the batch's

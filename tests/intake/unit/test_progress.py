@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from intake.domain.incident import Status
-from intake.domain.progress import advance, on_alert, on_assigned, on_resolved, overtaken_by
+from intake.domain.progress import (
+    advance,
+    moves_of,
+    on_alert,
+    on_assigned,
+    on_resolved,
+    overtaken_by,
+)
 from qorgau_contracts import IncidentResolved
 
 from tests import factories
@@ -91,3 +98,16 @@ def test_overtaken_examples() -> None:
         "awaiting_triage", "reported", "waiting_for_officer", "assigned", "acknowledged"
     }  # fmt: skip
     assert overtaken_by("assigned") == {"awaiting_triage", "reported", "waiting_for_officer"}
+
+
+@given(st.lists(st.sampled_from([*ALL_STATUSES, None]), max_size=8))
+def test_a_run_of_proposals_moves_each_status_where_one_by_one_would(
+    proposals: list[Status | None],
+) -> None:
+    moves = moves_of(proposals)
+    for current in ALL_STATUSES:
+        one_by_one = current
+        for proposed in proposals:
+            one_by_one = advance(one_by_one, proposed)
+        assert moves.get(current, current) == one_by_one
+        assert current not in moves or moves[current] != current  # only real moves

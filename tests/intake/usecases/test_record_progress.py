@@ -6,6 +6,8 @@ import asyncio
 import uuid
 
 import asyncpg
+from intake.db import progress as store
+from intake.domain.progress import on_assigned, overtaken_by
 from intake.usecases.record_progress import (
     record_alert,
     record_assigned,
@@ -187,8 +189,13 @@ async def test_two_copies_of_a_fact_recorded_at_once_add_one_line(
         "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
         " WHERE NOT l.granted AND a.datname = current_database()"
     )
-    async with shared_transaction(pool):  # the first copy, not yet committed
-        await record_assigned(pool, assigned)
+    async with pool.acquire() as conn, conn.transaction():  # the first copy, not yet committed
+        progress = on_assigned(assigned)
+        overtaken = overtaken_by(progress.status)
+        await store.record(
+            conn, incident_id, progress.entry, progress.detail,
+            overtaken=overtaken, status=progress.status, routed=True,
+        )  # fmt: skip
         second = asyncio.create_task(record_assigned(pool, again))
         async with asyncio.timeout(5):  # the second copy is seen waiting for the first
             while not await fetch_value(database_url, waiting_on_a_lock):
@@ -201,6 +208,21 @@ async def test_two_copies_of_a_fact_recorded_at_once_add_one_line(
     [row] = await fetch(database_url, "SELECT status, routed_at FROM intake.incidents")
     assert row["status"] == "assigned"
     assert row["routed_at"] is not None
+
+
+async def test_a_copy_committed_while_a_batch_holds_the_first_adds_no_line(
+    pool: asyncpg.Pool, database_url: str
+) -> None:
+    """A batch records its events together just before it commits; a copy of one of them
+    committed meanwhile (another replica's) leaves the batch nothing to add."""
+    incident_id = await submit_directly(database_url, "102-7005")
+    assigned = factories.assigned(incident_id=incident_id, correlation_id=incident_id)
+    again = assigned.model_copy(update={"event_id": uuid.uuid4()})
+    async with shared_transaction(pool):
+        await record_assigned(pool, assigned)
+        await asyncio.create_task(record_assigned(pool, again))  # its own transaction
+    seen = await view_incident(pool, cipher(), SUPERVISOR, incident_id)
+    assert [line.status for line in seen.timeline] == ["reported", "assigned"]
 
 
 async def fetch_value(database_url: str, query: str) -> int:

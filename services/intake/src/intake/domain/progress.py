@@ -6,6 +6,7 @@ leaves a line on the timeline.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,20 @@ def overtaken_by(proposed: Status | None) -> frozenset[Status]:
     `s` for every other (so the database can apply the rule in the statement that locks
     the incident)."""
     return frozenset(s for s in _RANK if s != proposed and advance(s, proposed) == proposed)
+
+
+def moves_of(proposals: Iterable[Status | None]) -> dict[Status, Status]:
+    """Where a run of proposals, applied in turn by `advance`, takes each status it moves (a
+    status left out stays), so one statement can apply a batch's events to an incident."""
+    run = list(proposals)
+    moves: dict[Status, Status] = {}
+    for start in _RANK:
+        status = start
+        for proposed in run:
+            status = advance(status, proposed)
+        if status != start:
+            moves[start] = status
+    return moves
 
 
 def on_assigned(event: IncidentAssigned) -> Progress:

@@ -7,8 +7,9 @@ import uuid
 
 import asyncpg
 import structlog
+from qorgau_common.db import Connection
 from qorgau_common.inbox import claim_event
-from qorgau_common.unit_of_work import unit_of_work
+from qorgau_common.unit_of_work import deferred, unit_of_work
 from qorgau_contracts import (
     ALERT_UPDATED,
     ASSIGNMENT_UPDATED,
@@ -47,6 +48,11 @@ async def _record(
     async with unit_of_work(pool) as conn:
         if not await claim_event(conn, SCHEMA, event, topic):
             return  # already recorded
+        noted = store.Noted(incident_id, progress.entry, progress.detail, progress.status, routed)
+        batch = deferred("intake.progress", _record_together)
+        if batch is not None:  # a consumer batch: recorded with the rest of it, in one
+            batch.append(noted)
+            return
         known = await store.record(
             conn,
             incident_id,
@@ -57,7 +63,18 @@ async def _record(
             routed=routed,
         )
     if not known:
-        log.warning("event for an incident intake does not know; ignored", topic=topic)
+        _unknown(progress.entry)
+
+
+async def _record_together(conn: Connection, noted: list[store.Noted]) -> None:
+    known = await store.record_all(conn, noted)
+    for one in noted:
+        if one.incident_id not in known:
+            _unknown(one.entry)
+
+
+def _unknown(entry: str) -> None:
+    log.warning("event for an incident intake does not know; ignored", entry=entry)
 
 
 async def record_assigned(pool: asyncpg.Pool, event: IncidentAssigned) -> None:
