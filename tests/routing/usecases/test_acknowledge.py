@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import asyncpg
 import pytest
+from qorgau_common.unit_of_work import shared_transaction
 from qorgau_contracts import AlertStatus
 from routing.usecases.acknowledge import apply_alert_update
 from routing.usecases.escalate import escalate_due
@@ -106,3 +108,45 @@ async def test_an_update_for_an_unknown_assignment_is_ignored(pool: asyncpg.Pool
     await apply_alert_update(pool, alert(stranger, "declined"), POLICY, now=LATER)
     async with pool.acquire() as conn:
         assert len(await assigned_events(conn)) == 1
+
+
+async def test_a_batchs_shown_statuses_are_one_statement_and_the_last_one_wins(
+    pool: asyncpg.Pool,
+) -> None:
+    """Submitted, delivered, then failed, in one batch: the case moves on and shows `failed`;
+    the statuses of other alerts in the batch are written together."""
+    first = await first_case(pool, district="almaty")
+    other = await first_case(pool, district="nura")
+    statements: list[str] = []
+    async with shared_transaction(pool) as conn:
+        conn.add_query_logger(lambda record: statements.append(record.query))
+        for event in (
+            alert(first, "submitted"),
+            alert(other, "submitted"),
+            alert(first, "delivered"),
+            alert(other, "delivered"),
+            alert(first, "failed"),
+        ):
+            await apply_alert_update(pool, event, POLICY, now=LATER)
+    shown = [s for s in statements if "alert_status" in s and "UPDATE" in s]
+    assert len(shown) == 1, shown
+    async with pool.acquire() as conn:
+        first_rows = await assignment_rows(conn, first.incident_id)
+        (other_row,) = await assignment_rows(conn, other.incident_id)
+    by_attempt = {r["attempt"]: (r["status"], r["alert_status"]) for r in first_rows}
+    assert by_attempt[1] == ("failed", "failed")
+    assert 2 in by_attempt  # moved on to a second officer
+    assert other_row["alert_status"] == "delivered"
+
+
+async def test_a_batchs_status_for_an_unknown_assignment_changes_nothing(
+    pool: asyncpg.Pool,
+) -> None:
+    first = await first_case(pool)
+    stray = first.model_copy(update={"assignment_id": uuid.uuid4()})
+    async with shared_transaction(pool):
+        await apply_alert_update(pool, alert(stray, "delivered"), POLICY, now=LATER)
+        await apply_alert_update(pool, alert(first, "delivered"), POLICY, now=LATER)
+    async with pool.acquire() as conn:
+        (row,) = await assignment_rows(conn, first.incident_id)
+    assert row["alert_status"] == "delivered"

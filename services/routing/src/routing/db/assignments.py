@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -124,6 +125,22 @@ async def set_alert_status(conn: Connection, assignment_id: uuid.UUID, status: A
         "UPDATE routing.assignments SET alert_status = $2 WHERE id = $1", assignment_id, status
     )
     return str(done) != "UPDATE 0"
+
+
+async def set_alert_statuses(
+    conn: Connection, statuses: Mapping[uuid.UUID, AlertStatus]
+) -> set[uuid.UUID]:
+    """`set_alert_status` for many assignments in one statement; those there is no such
+    assignment for."""
+    ids = list(statuses)
+    rows = await conn.fetch(
+        "UPDATE routing.assignments AS a SET alert_status = s.status"
+        " FROM unnest($1::uuid[], $2::text[]) AS s (id, status) WHERE a.id = s.id"
+        " RETURNING a.id",
+        ids,
+        list(statuses.values()),
+    )
+    return set(ids) - {r["id"] for r in rows}
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,15 @@ alert status shown.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 import asyncpg
 import structlog
+from qorgau_common.db import Connection
 from qorgau_common.inbox import claim_event
-from qorgau_common.unit_of_work import unit_of_work
-from qorgau_contracts import ALERT_UPDATED, AlertUpdated, ReplyAnswer
+from qorgau_common.unit_of_work import deferred, unit_of_work
+from qorgau_contracts import ALERT_UPDATED, AlertStatus, AlertUpdated, ReplyAnswer
 
 from routing.db import SCHEMA
 from routing.db import assignments as assignments_db
@@ -38,15 +40,14 @@ async def apply_alert_update(
     async with unit_of_work(pool) as conn:
         if not await claim_event(conn, SCHEMA, event, ALERT_UPDATED.name):
             return
-        if only_shown(event.status):  # one statement: the status, nothing to decide
-            if not await assignments_db.set_alert_status(conn, event.assignment_id, event.status):
-                log.warning("alert for an unknown assignment ignored", status=event.status)
+        if only_shown(event.status):  # the status, nothing to decide
+            await _show(conn, event.assignment_id, event.status)
             return
         assigned = await assignments_db.locked(conn, event.assignment_id)
         if assigned is None:
-            log.warning("alert for an unknown assignment ignored", status=event.status)
+            _unknown(event.status)
             return
-        await assignments_db.set_alert_status(conn, assigned.id, event.status)
+        await _show(conn, assigned.id, event.status)
         if not assigned.awaits_answer:
             return
         if event.status in ("acknowledged", "declined"):
@@ -65,3 +66,24 @@ async def apply_alert_update(
             await close_assignment(conn, incident, assigned, moved, now, reason=reason)
             ESCALATIONS.labels(district_label(incident.district), moved).inc()
             await assign_next(conn, incident, policy, now)
+
+
+async def _show(conn: Connection, assignment_id: uuid.UUID, status: AlertStatus) -> None:
+    """The alert status shown for the assignment. In a consumer batch, every status goes in
+    one statement at the batch's end, the last one per assignment winning (so a failure
+    after a delivery in the same batch still shows `failed`)."""
+    batch = deferred("routing.alert_status", _shown_together)
+    if batch is not None:
+        batch.append((assignment_id, status))
+    elif not await assignments_db.set_alert_status(conn, assignment_id, status):
+        _unknown(status)
+
+
+async def _shown_together(conn: Connection, shown: list[tuple[uuid.UUID, AlertStatus]]) -> None:
+    last = dict(shown)  # in the batch's order: each assignment's last status
+    for unknown in await assignments_db.set_alert_statuses(conn, last):
+        _unknown(last[unknown])
+
+
+def _unknown(status: AlertStatus) -> None:
+    log.warning("alert for an unknown assignment ignored", status=status)
