@@ -10,7 +10,7 @@ from notify.domain.receipt import Receipt
 from notify.providers.base import Submitted
 from notify.providers.fake import FakeProvider
 from notify.usecases.record_alert import record_alert
-from notify.usecases.record_receipt import record_receipt
+from notify.usecases.record_receipt import apply_stranded_receipts, record_receipt
 from notify.usecases.send_alert import Sending, send_alert
 from notify.usecases.send_window import SendWindow
 from qorgau_common.unit_of_work import shared_transaction
@@ -153,3 +153,34 @@ async def test_the_message_id_index_has_no_pending_list(pool: asyncpg.Pool) -> N
         "SELECT reloptions FROM pg_class WHERE oid = 'notify.alerts_by_message_id'::regclass"
     )
     assert "fastupdate=off" in options
+
+
+async def test_a_receipt_parked_while_its_submit_was_committing_is_applied_by_the_sweep(
+    pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
+) -> None:
+    """The race left over: the receipt found no alert (its submit's record not yet
+    committed) and was parked after that record had taken the early receipts. Left alone it
+    would wait until the receipt timeout resent the alert; the sweep applies it instead."""
+    assignment_id = await two_parts(pool, sending, primary)
+    for part in ("part-1", "part-2"):  # parked as the race leaves them
+        await pool.execute(
+            "INSERT INTO notify.early_receipts (provider, message_id, state)"
+            " VALUES ('smpp', $1, 'DELIVRD')",
+            part,
+        )
+    assert await apply_stranded_receipts(pool) == 2
+    assert (await alert_row(pool, assignment_id))["status"] == "delivered"
+    assert [u.status for u in await updates(pool)] == ["submitted", "delivered"]
+    assert await pool.fetchval("SELECT count(*) FROM notify.early_receipts") == 0
+    assert await apply_stranded_receipts(pool) == 0
+
+
+async def test_the_sweep_leaves_a_receipt_that_is_still_early(
+    pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
+) -> None:
+    await pool.execute(
+        "INSERT INTO notify.early_receipts (provider, message_id, state)"
+        " VALUES ('smpp', 'not-yet', 'DELIVRD')"
+    )
+    assert await apply_stranded_receipts(pool) == 0
+    assert await pool.fetchval("SELECT count(*) FROM notify.early_receipts") == 1

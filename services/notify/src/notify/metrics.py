@@ -42,7 +42,8 @@ SUBMITS = Counter(
 )
 INBOUND = Counter(
     "qorgau_notify_inbound_total",
-    "Receipts and replies received, by kind (receipt, reply, garbage, unmatched, ignored)",
+    "Receipts and replies received, by kind (receipt, reply, garbage, unmatched, ignored;"
+    " receipt_stranded: a parked receipt the sweep applied)",
     ["provider", "kind"],
 )
 IN_FLIGHT = Gauge("qorgau_notify_sends_in_flight", "Alerts being sent right now")

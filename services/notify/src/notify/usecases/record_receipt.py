@@ -101,3 +101,18 @@ async def record_receipt(
         RECEIPT_LATENCY.labels(provider).observe(latency.total_seconds())
     log.info("delivery receipt", alert_id=str(alert.id), state=receipt.state)
     return True
+
+
+async def apply_stranded_receipts(pool: asyncpg.Pool) -> int:
+    """The sweep's part: parked receipts whose submit is recorded after all, applied; how
+    many. Without it such a receipt waited until the receipt timeout resent its alert."""
+    async with unit_of_work(pool) as conn:
+        stranded = await early_receipts.take_stranded(conn)
+        for alert, receipt in stranded:
+            await apply_receipt(conn, alert, receipt)
+    for alert, receipt in stranded:
+        INBOUND.labels(alert.provider or "unknown", "receipt_stranded").inc()
+        log.warning(
+            "parked receipt applied by the sweep", alert_id=str(alert.id), state=receipt.state
+        )
+    return len(stranded)

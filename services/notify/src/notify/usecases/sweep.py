@@ -1,5 +1,6 @@
 """Use case: one round of reconciliation. Retry pending alerts (releasing claims that never
-reached the wire), fail over alerts whose receipt is overdue, and fail alerts in doubt."""
+reached the wire), fail over alerts whose receipt is overdue, apply receipts parked while their
+submit's record was committing, and fail alerts in doubt."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from notify.db.outbox import enqueue_alert_updated
 from notify.domain.alert import IN_DOUBT_REASON, alert_updated
 from notify.metrics import IN_DOUBT
 
+from .record_receipt import apply_stranded_receipts
 from .send_alert import Sending, resend_without_receipt
 from .send_window import SendWindow
 
@@ -31,6 +33,7 @@ async def sweep_once(
     await claims.release_stale_claims(pool, max(10.0, pending_after_s * 4), now)
     for alert_id in await claims.pending_alert_ids(pool, pending_after_s, now):
         await window.dispatch(alert_id, now=now)
+    await apply_stranded_receipts(pool)  # before the overdue: an alert delivered is not resent
     for alert_id in await claims.take_overdue_receipts(pool, receipt_timeout_s, now):
         await resend_without_receipt(window.sending, alert_id, now=now)
     await early_receipts.purge(pool)
