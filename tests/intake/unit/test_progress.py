@@ -12,7 +12,6 @@ from intake.domain.progress import (
     on_alert,
     on_assigned,
     on_resolved,
-    overtaken_by,
 )
 from qorgau_contracts import IncidentResolved
 
@@ -83,21 +82,22 @@ def test_advance_examples() -> None:
 
 
 @pytest.mark.parametrize("proposed", [*ALL_STATUSES, None])
-def test_the_statuses_a_proposal_overtakes_are_exactly_those_it_advances(
-    proposed: Status | None,
-) -> None:
-    overtaken = overtaken_by(proposed)
+def test_one_proposal_moves_exactly_the_statuses_it_advances(proposed: Status | None) -> None:
+    moves = moves_of([proposed])
     for current in ALL_STATUSES:
-        expected = proposed if current in overtaken else current
+        expected = proposed if current in moves else current
         assert advance(current, proposed) == expected
+        assert moves.get(current, current) == expected
 
 
-def test_overtaken_examples() -> None:
-    assert overtaken_by(None) == frozenset()
-    assert overtaken_by("resolved") == {
+def test_moves_examples() -> None:
+    assert moves_of([None]) == {}
+    assert set(moves_of(["resolved"])) == {
         "awaiting_triage", "reported", "waiting_for_officer", "assigned", "acknowledged"
     }  # fmt: skip
-    assert overtaken_by("assigned") == {"awaiting_triage", "reported", "waiting_for_officer"}
+    assert moves_of(["assigned"]) == {
+        "awaiting_triage": "assigned", "reported": "assigned", "waiting_for_officer": "assigned"
+    }  # fmt: skip
 
 
 @given(st.lists(st.sampled_from([*ALL_STATUSES, None]), max_size=8))

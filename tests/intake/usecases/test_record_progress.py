@@ -7,7 +7,7 @@ import uuid
 
 import asyncpg
 from intake.db import progress as store
-from intake.domain.progress import on_assigned, overtaken_by
+from intake.domain.progress import on_assigned
 from intake.usecases.record_progress import (
     record_alert,
     record_assigned,
@@ -191,11 +191,8 @@ async def test_two_copies_of_a_fact_recorded_at_once_add_one_line(
     )
     async with pool.acquire() as conn, conn.transaction():  # the first copy, not yet committed
         progress = on_assigned(assigned)
-        overtaken = overtaken_by(progress.status)
-        await store.record(
-            conn, incident_id, progress.entry, progress.detail,
-            overtaken=overtaken, status=progress.status, routed=True,
-        )  # fmt: skip
+        first = store.Noted(incident_id, progress.entry, progress.detail, progress.status, True)
+        await store.record(conn, [first])
         second = asyncio.create_task(record_assigned(pool, again))
         async with asyncio.timeout(5):  # the second copy is seen waiting for the first
             while not await fetch_value(database_url, waiting_on_a_lock):

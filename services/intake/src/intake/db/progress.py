@@ -1,57 +1,17 @@
-"""SQL for what a downstream event does to an incident: its status and its timeline line, in
-one statement (one round trip per event), or for a whole consumer batch's events in one."""
+"""SQL for what downstream events do to their incidents: the status and the timeline lines,
+in one statement for one event or for a whole consumer batch's."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from qorgau_common.db import Connection
 
 from intake.domain.incident import Status
 from intake.domain.progress import moves_of
-
-
-async def record(
-    conn: Connection,
-    incident_id: uuid.UUID,
-    entry: str,
-    detail: Mapping[str, object],
-    *,
-    overtaken: Collection[Status],
-    status: Status | None,
-    routed: bool,
-) -> bool:
-    """Lock the incident, move its status to `status` if it is one of `overtaken`
-    (`domain.progress.overtaken_by`), mark it routed if `routed`, and add the line once per
-    fact (said again, under a new event id, it adds none: the unique `fact`). False if intake
-    does not know the incident (nothing written)."""
-    known: int = await conn.fetchval(
-        """
-        WITH moved AS (
-            UPDATE intake.incidents
-            SET status = CASE WHEN status = ANY($4::text[]) THEN $5::text ELSE status END,
-                updated_at = now(),
-                routed_at = CASE WHEN $6 THEN coalesce(routed_at, now()) ELSE routed_at END
-            WHERE id = $1
-            RETURNING id
-        ), line AS (
-            INSERT INTO intake.incident_timeline (incident_id, status, detail, fact)
-            SELECT id, $2, $3::jsonb, md5($2 || ':' || $3::jsonb::text) FROM moved
-            ON CONFLICT (incident_id, fact) WHERE fact IS NOT NULL DO NOTHING
-        )
-        SELECT count(*) FROM moved
-        """,
-        incident_id,
-        entry,
-        json.dumps(detail),
-        list(overtaken),
-        status,
-        routed,
-    )
-    return known > 0
 
 
 @dataclass(frozen=True)
@@ -65,10 +25,12 @@ class Noted:
     routed: bool
 
 
-async def record_all(conn: Connection, noted: Sequence[Noted]) -> set[uuid.UUID]:
-    """`record` for a batch's events in one statement: each incident moved once, to where
-    its events in turn take it (`domain.progress.moves_of`), and every line in order, once
-    per fact. The incidents intake knows (the others' events write nothing)."""
+async def record(conn: Connection, noted: Sequence[Noted]) -> set[uuid.UUID]:
+    """Events' progress in one statement, one event's or a whole batch's: each incident
+    locked and moved once, to where its events in turn take it (`domain.progress.moves_of`),
+    marked routed if any of them says so, and every line added in order, once per fact (said
+    again, under a new event id, it adds none: the unique `fact`). The incidents intake knows
+    (the others' events write nothing)."""
     by_incident: dict[uuid.UUID, list[Noted]] = {}
     for one in noted:
         by_incident.setdefault(one.incident_id, []).append(one)

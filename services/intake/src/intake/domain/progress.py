@@ -50,16 +50,10 @@ def advance(current: Status, proposed: Status | None) -> Status:
     return proposed if _RANK[proposed] > _RANK[current] else current
 
 
-def overtaken_by(proposed: Status | None) -> frozenset[Status]:
-    """The statuses `proposed` replaces: `advance(s, proposed)` is `proposed` for these and
-    `s` for every other (so the database can apply the rule in the statement that locks
-    the incident)."""
-    return frozenset(s for s in _RANK if s != proposed and advance(s, proposed) == proposed)
-
-
 def moves_of(proposals: Iterable[Status | None]) -> dict[Status, Status]:
     """Where a run of proposals, applied in turn by `advance`, takes each status it moves (a
-    status left out stays), so one statement can apply a batch's events to an incident."""
+    status left out stays), so the statement that locks the incident can apply the rule to
+    one event or to a batch's."""
     run = list(proposals)
     moves: dict[Status, Status] = {}
     for start in _RANK:

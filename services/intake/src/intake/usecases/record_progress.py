@@ -33,7 +33,6 @@ from intake.domain.progress import (
     on_assignment_updated,
     on_resolved,
     on_unassigned,
-    overtaken_by,
 )
 
 log = structlog.get_logger(__name__)
@@ -50,24 +49,14 @@ async def _record(
             return  # already recorded
         noted = store.Noted(incident_id, progress.entry, progress.detail, progress.status, routed)
         batch = deferred("intake.progress", _record_together)
-        if batch is not None:  # a consumer batch: recorded with the rest of it, in one
+        if batch is None:
+            await _record_together(conn, [noted])
+        else:  # a consumer batch: recorded with the rest of it, in one statement
             batch.append(noted)
-            return
-        known = await store.record(
-            conn,
-            incident_id,
-            progress.entry,
-            progress.detail,
-            overtaken=overtaken_by(progress.status),
-            status=progress.status,
-            routed=routed,
-        )
-    if not known:
-        _unknown(progress.entry)
 
 
 async def _record_together(conn: Connection, noted: list[store.Noted]) -> None:
-    known = await store.record_all(conn, noted)
+    known = await store.record(conn, noted)
     for one in noted:
         if one.incident_id not in known:
             _unknown(one.entry)
