@@ -119,19 +119,11 @@ async def close(
     )
 
 
-async def set_alert_status(conn: Connection, assignment_id: uuid.UUID, status: AlertStatus) -> bool:
-    """False if there is no such assignment."""
-    done = await conn.execute(
-        "UPDATE routing.assignments SET alert_status = $2 WHERE id = $1", assignment_id, status
-    )
-    return str(done) != "UPDATE 0"
-
-
 async def set_alert_statuses(
     conn: Connection, statuses: Mapping[uuid.UUID, AlertStatus]
 ) -> set[uuid.UUID]:
-    """`set_alert_status` for many assignments in one statement; those there is no such
-    assignment for."""
+    """Each assignment's alert status, one or many in one statement; the ids there is no
+    such assignment for."""
     ids = list(statuses)
     rows = await conn.fetch(
         "UPDATE routing.assignments AS a SET alert_status = s.status"

@@ -73,10 +73,10 @@ async def _show(conn: Connection, assignment_id: uuid.UUID, status: AlertStatus)
     one statement at the batch's end, the last one per assignment winning (so a failure
     after a delivery in the same batch still shows `failed`)."""
     batch = deferred("routing.alert_status", _shown_together)
-    if batch is not None:
+    if batch is None:
+        await _shown_together(conn, [(assignment_id, status)])
+    else:
         batch.append((assignment_id, status))
-    elif not await assignments_db.set_alert_status(conn, assignment_id, status):
-        _unknown(status)
 
 
 async def _shown_together(conn: Connection, shown: list[tuple[uuid.UUID, AlertStatus]]) -> None:
