@@ -82,6 +82,17 @@ async def alert_reason(conn: Db, alert_id: uuid.UUID) -> str | None:
     return reason
 
 
+def sent_with_message_id(provider: str, message_id: str, alias: str = "") -> str:
+    """The SQL condition "the sent alert that `provider` gave `message_id` to" (both SQL
+    expressions). Any status from `submitted` on: the receipt of an SMS's second part finds
+    the alert its first part's receipt already marked, instead of waiting as early for ever."""
+    a = f"{alias}." if alias else ""
+    return (
+        f"{a}provider_message_ids @> ARRAY[{message_id}] AND {a}provider = {provider}"
+        f" AND {a}status NOT IN ('pending', 'sending')"
+    )
+
+
 async def mark_by_message_id(
     conn: Connection,
     provider: str,
@@ -92,17 +103,13 @@ async def mark_by_message_id(
 ) -> tuple[Alert, bool] | None:
     """A receipt's alert found and marked in one statement: the sent alert that `provider`
     gave `message_id` to, as it was before (locked), and whether it was still `only_from`
-    and so took `status`; None if there is no such alert.
-
-    Any status from `submitted` on is found: the receipt of an SMS's second part finds the
-    alert its first part's receipt already marked, instead of waiting as an early receipt for
-    ever. The row is locked as it is found, so the change applies to its latest version."""
+    and so took `status`; None if there is no such alert (`sent_with_message_id`). The row
+    is locked as it is found, so the change applies to its latest version."""
     stamp = _STATUS_TIMESTAMP.get(status)
     stamped = f", {stamp} = now()" if stamp else ""
     row = await conn.fetchrow(
         f"WITH found AS (SELECT {ALERT_COLUMNS} FROM notify.alerts"
-        " WHERE provider_message_ids @> ARRAY[$2] AND provider = $1"
-        " AND status NOT IN ('pending', 'sending') FOR UPDATE),"
+        f" WHERE {sent_with_message_id('$1', '$2')} FOR UPDATE),"
         " changed AS (UPDATE notify.alerts AS a"
         f" SET status = $3, reason = $4, updated_at = now(){stamped}"
         " FROM found WHERE a.id = found.id AND found.status = ANY($5::text[]) RETURNING a.id)"

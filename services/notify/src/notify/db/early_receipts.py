@@ -7,7 +7,7 @@ from qorgau_common.db import Connection
 from notify.domain.alert import Alert
 from notify.domain.receipt import Receipt
 
-from .alerts import ALERT_COLUMNS, Db, alert_from_row
+from .alerts import ALERT_COLUMNS, Db, alert_from_row, sent_with_message_id
 
 KEEP_FOR = "1 day"  # a receipt still unmatched after this matches nothing we sent
 
@@ -37,8 +37,7 @@ async def take_stranded(conn: Connection) -> list[tuple[Alert, Receipt]]:
     record had looked for the early receipts of its ids."""
     rows = await conn.fetch(
         f"WITH taken AS (DELETE FROM notify.early_receipts AS e USING notify.alerts AS a"
-        " WHERE a.provider = e.provider AND a.provider_message_ids @> ARRAY[e.message_id]"
-        " AND a.status NOT IN ('pending', 'sending')"
+        f" WHERE {sent_with_message_id('e.provider', 'e.message_id', alias='a')}"
         f" RETURNING {_ALERT}, e.message_id AS receipt_id, e.state AS receipt_state,"
         " e.received_at AS receipt_at)"
         " SELECT * FROM taken ORDER BY receipt_at"
