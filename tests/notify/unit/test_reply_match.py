@@ -14,16 +14,19 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 from notify.domain.alert import Alert
-from notify.domain.replies import Reply
+from notify.domain.replies import HelpAsked, Reply
 from notify.domain.reply_match import (
     AskForCode,
     Gone,
     Matched,
+    Needed,
     NothingOpen,
     UnknownCode,
     is_case,
     match_reply,
     may_have_reached,
+    narrowed,
+    needed_for,
     reply_state,
 )
 
@@ -89,6 +92,12 @@ def test_a_reply_applies_to_at_most_one_open_case_of_the_phone(
 
 def check(reply: Reply, alerts: list[Alert], now: datetime) -> None:
     match = match_reply(reply, alerts, now, WINDOW)
+    # What the phone's read returns for this reply matches it the same (and its newest alert,
+    # whose language and drill flag the answer takes, is still first).
+    newest_first = sorted(alerts, key=lambda a: a.created_at or now, reverse=True)
+    kept = narrowed(newest_first, needed_for(reply))
+    assert match_reply(reply, kept, now, WINDOW) == match
+    assert kept[:1] == newest_first[:1]
     cases = [a for a in alerts if is_case(a)]
     newest = {a.incident_id: a for a in sorted(cases, key=lambda a: a.assigned_at or now)}
     open_cases = [a for a in cases if reply_state(a) == "open" and newest[a.incident_id] is a]
@@ -168,3 +177,15 @@ def test_a_case_whose_submit_is_not_yet_recorded_still_makes_a_bare_reply_ambigu
     assert match_reply(Reply("acknowledge", None), [first, not_sent_yet], later, WINDOW) == (
         Matched(first)
     )
+
+
+def test_a_reply_quoting_a_code_needs_the_newest_alert_and_those_with_its_code() -> None:
+    assert needed_for(Reply("acknowledge", "K7Q2")) == Needed(every=False, code="K7Q2")
+    assert needed_for(Reply("acknowledge", None)) == Needed(every=True)
+    assert needed_for(HelpAsked()) == Needed(every=False)  # only the language to answer in
+    assert needed_for(None) == Needed(every=False)
+    newest, named, other = (an_alert(short_code=c) for c in ("AC34", "K7Q2", "LPQL"))
+    assert narrowed([newest, other, named], Needed(every=False, code="K7Q2")) == [newest, named]
+    assert narrowed([newest, other, named], Needed(every=False)) == [newest]
+    assert narrowed([newest, other, named], Needed(every=True)) == [newest, other, named]
+    assert narrowed([], Needed(every=False, code="K7Q2")) == []

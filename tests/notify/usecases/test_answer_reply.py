@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+from notify.db.alerts import alerts_for_phone
+from notify.domain.reply_match import Needed, narrowed
 from notify.providers.fake import FakeProvider
 from notify.usecases.answer_reply import answer_reply
 from notify.usecases.follow_assignment import follow_assignment
@@ -211,3 +213,31 @@ async def test_routings_word_reaches_the_alert_in_one_statement(
         case.assignment_id,
     )
     assert tuple(row) == ("acknowledged", "acknowledged")
+
+
+async def test_a_reply_reads_only_the_phones_alerts_its_answer_depends_on(
+    pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
+) -> None:
+    """A coded reply gets the phone's newest alert and those with its code, as
+    `reply_match.narrowed` says, and is matched as it would be against every alert."""
+    cases = [
+        await alerted(pool, sending, short_code=code)
+        for code in ("OLD1", "AAA1", "BBB2", "AAA1", "CCC3")
+    ]
+    async with pool.acquire() as conn, conn.transaction():
+        every = await alerts_for_phone(conn, PHONE)
+        assert [a.short_code for a in every] == ["CCC3", "AAA1", "BBB2", "AAA1", "OLD1"]
+        for needed in (
+            Needed(every=False, code="AAA1"),
+            Needed(every=False, code="ZZZ9"),
+            Needed(every=False, code="CCC3"),
+            Needed(every=False),
+            Needed(every=True),
+        ):
+            read = await alerts_for_phone(conn, PHONE, needed)
+            assert [a.id for a in read] == [a.id for a in narrowed(every, needed)], needed
+    assert await answer_reply(pool, sending.routes, PHONE, "1 OLD1") == "forwarded"
+    (reply,) = await replies_sent(pool)
+    assert reply.assignment_id == cases[0].assignment_id
+    assert await answer_reply(pool, sending.routes, PHONE, "1 ZZZ9") == "unknown_code"
+    assert notices(primary, PHONE)[-1].startswith("Qorgau: код ZZZ9 не найден")

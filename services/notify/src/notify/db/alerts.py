@@ -11,6 +11,7 @@ from qorgau_common.db import Connection
 from qorgau_contracts import AssignmentUpdated, IncidentAssigned
 
 from notify.domain.alert import Alert, AlertState
+from notify.domain.reply_match import Needed
 
 ALERT_COLUMNS = (
     "id, assignment_id, incident_id, correlation_id, phone, language, short_code, priority,"
@@ -20,6 +21,7 @@ ALERT_COLUMNS = (
 )
 
 Db = Connection | asyncpg.Pool
+EVERY = Needed(every=True)
 
 
 def alert_from_row(row: asyncpg.Record | Mapping[str, Any]) -> Alert:
@@ -212,18 +214,33 @@ async def set_status(
 _REPLY_LOCKS = 7102
 
 
-async def alerts_for_phone(conn: Connection, phone: str, limit: int = 50) -> list[Alert]:
-    """The phone's recent alerts, newest first, one reply at a time: the phone is locked for
-    the caller's transaction (an advisory lock, not the rows themselves, so a reply never
+async def alerts_for_phone(
+    conn: Connection, phone: str, needed: Needed = EVERY, limit: int = 50
+) -> list[Alert]:
+    """The phone's recent alerts (its `limit` latest), newest first, those of them that
+    `needed` keeps (`reply_match.narrowed`): a reply that quotes a code reads the newest and
+    those with its code, not all of them. One reply at a time: the phone is locked for the
+    caller's transaction (an advisory lock, not the rows themselves, so a reply never
     waits for the receipts, sends and batches that hold some of those rows, nor they for
     it), then its alerts are read as committed once it holds the lock."""
     await conn.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", _REPLY_LOCKS, phone)
-    rows = await conn.fetch(
-        f"SELECT {ALERT_COLUMNS} FROM notify.alerts WHERE phone = $1"
-        " ORDER BY created_at DESC LIMIT $2",
-        phone,
-        limit,
-    )
+    if needed.every:
+        rows = await conn.fetch(
+            f"SELECT {ALERT_COLUMNS} FROM notify.alerts WHERE phone = $1"
+            " ORDER BY created_at DESC LIMIT $2",
+            phone,
+            limit,
+        )
+    else:
+        rows = await conn.fetch(
+            f"SELECT {ALERT_COLUMNS} FROM ("
+            f" SELECT {ALERT_COLUMNS}, row_number() OVER (ORDER BY created_at DESC) AS n"
+            "  FROM notify.alerts WHERE phone = $1 ORDER BY created_at DESC LIMIT $2"
+            ") AS recent WHERE n = 1 OR short_code = $3 ORDER BY n",
+            phone,
+            limit,
+            needed.code,
+        )
     return [alert_from_row(r) for r in rows]
 
 

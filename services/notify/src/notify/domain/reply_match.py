@@ -5,6 +5,10 @@ is open, `3` also once accepted. Notices and drills that were never sent take no
 with a code applies to the phone's alert with that code; a bare `1`/`2` only when exactly
 one case is open for the phone and no other case reached it within `bare_window`;
 otherwise the officer is asked for the code.
+
+A reply that quotes a code depends only on the phone's alerts with that code, and the answer
+to any reply on the phone's newest alert (its language, whether it is a drill): `needed_for`
+says which of the phone's recent alerts the read must return, `narrowed` what that is.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from .alert import Alert
-from .replies import Reply
+from .replies import HelpAsked, Reply
 
 ReplyState = Literal["open", "accepted", "closed"]
 _SENT = frozenset({"submitted", "delivered", "acknowledged", "declined"})
@@ -46,6 +50,30 @@ def may_have_reached(alert: Alert) -> bool:
         and alert.provider != "none"
         and alert.status not in ("pending",)
     )
+
+
+@dataclass(frozen=True)
+class Needed:
+    """Of the phone's recent alerts, those a reply's answer can depend on: every one (a bare
+    `1`/`2`/`3`), or the newest and, if `code` is given, those with that code."""
+
+    every: bool
+    code: str | None = None
+
+
+def needed_for(parsed: HelpAsked | Reply | None) -> Needed:
+    if isinstance(parsed, Reply):
+        if parsed.short_code is None:
+            return Needed(every=True)
+        return Needed(every=False, code=parsed.short_code)
+    return Needed(every=False)  # a question or nothing understood: answered in a language
+
+
+def narrowed(newest_first: Sequence[Alert], needed: Needed) -> list[Alert]:
+    """The phone's alerts (newest first) that `needed` keeps, newest first."""
+    if needed.every:
+        return list(newest_first)
+    return [a for n, a in enumerate(newest_first) if n == 0 or a.short_code == needed.code]
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from notify.domain.reply_match import (
     NothingOpen,
     UnknownCode,
     match_reply,
+    needed_for,
     reply_state,
 )
 from notify.domain.reply_texts import Notice, render_notice, render_verdict
@@ -79,7 +80,7 @@ async def answer_reply(
     async with unit_of_work(pool) as conn:
         if inbound_id is not None and not await inbound.take(conn, inbound_id):
             return None
-        alerts = await alerts_for_phone(conn, phone)
+        alerts = await alerts_for_phone(conn, phone, needed_for(parsed))
         if not alerts:
             INBOUND.labels("sms", "reply_stranger").inc()
             log.info("reply from a number with no alert ignored")
