@@ -10,6 +10,7 @@ and the broker are measured by psutil only. Statements per report come from
 pg_stat_statements in the stack's own PostgreSQL.
 
     .venv/bin/python bench/stack_profile.py --reports 4000 --concurrency 64
+    .venv/bin/python bench/stack_profile.py --reports 1500 --steady 50   # at a steady rate
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from stack_bench import (  # bench/stack_bench.py
     closed_loop,
     cpu_snapshot,
     db_counts,
+    open_loop,
     quiet,
     say,
     sms_for,
@@ -162,7 +164,9 @@ ORDER BY {order} DESC LIMIT $1
 """
 
 
-async def run(reports: int, concurrency: int, rate: int, state: Path) -> dict[str, Any]:
+async def run(
+    reports: int, concurrency: int, rate: int, state: Path, steady: float | None = None
+) -> dict[str, Any]:
     stack = ProcessStack(
         state,
         env=dict(BENCH_ENV),
@@ -192,8 +196,14 @@ async def run(reports: int, concurrency: int, rate: int, state: Path) -> dict[st
             await asyncio.sleep(1)  # py-spy attached
             cpu0 = cpu_snapshot(stack)
             started = time.time()
-            say(f"profiling: {reports} reports from {concurrency} clients")
-            records = await closed_loop(stack, f"{run_id}p", reports, concurrency)
+            if steady:
+                say(f"profiling: {reports} reports at a steady {steady:g}/s")
+                records = await open_loop(
+                    stack, f"{run_id}p", steady, reports / steady, concurrency
+                )
+            else:
+                say(f"profiling: {reports} reports from {concurrency} clients")
+                records = await closed_loop(stack, f"{run_id}p", reports, concurrency)
             arrived = await sms_for(stack, records, 900)
             sms_s = time.time() - started
             await quiet(stack)  # each report's whole story: replies, acknowledgements
@@ -221,6 +231,7 @@ async def run(reports: int, concurrency: int, rate: int, state: Path) -> dict[st
     cpu_ms = {k: (cpu1.get(k, 0.0) - v) * 1000 / max(1, n) for k, v in cpu0.items()}
     return {
         "reports": reports,
+        "steady_rate_per_s": steady,
         "sms": n,
         "window_s": round(window_s, 1),  # until the stack was quiet again
         "sms_s": round(sms_s, 1),  # until the last alert SMS
@@ -299,6 +310,12 @@ def main() -> int:
     parser.add_argument("--reports", type=int, default=4000)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--rate", type=int, default=100, help="py-spy samples per second")
+    parser.add_argument(
+        "--steady",
+        type=float,
+        metavar="REPORTS_PER_S",
+        help="send at this steady rate (open loop) instead of from closed-loop clients",
+    )
     parser.add_argument("--state-dir", default=".qorgau/bench")
     parser.add_argument(
         "--again", metavar="PROFILE_DIR", help="only analyse a profile run's files again"
@@ -312,7 +329,7 @@ def main() -> int:
         print(render(result), flush=True)
         return 0
     state = Path(args.state_dir) / time.strftime("profile-%Y%m%d-%H%M%S")
-    result = asyncio.run(run(args.reports, args.concurrency, args.rate, state))
+    result = asyncio.run(run(args.reports, args.concurrency, args.rate, state, args.steady))
     (state / "profile.json").write_text(json.dumps(result, indent=2) + "\n")
     print(render(result), flush=True)
     say(f"profile: {state}/profile.json; raw stacks: {state}/*.pyspy.txt")
