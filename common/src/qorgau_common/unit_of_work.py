@@ -16,7 +16,8 @@ and the guard applies the same records again one by one, each in its own transac
 behind its own retries and parking, so a poison record still fails alone (`consumer.py`).
 
 A use case may also leave a write to be made together with those of the same kind from the
-rest of the batch (`deferred`): one statement for the batch's writes instead of one each.
+rest of the batch (`deferred`): one statement for the batch's writes instead of one each; and
+keep a read for the rest of the batch (`batch_memo`) when the batch's own writes keep it true.
 
 What calls out (an SMS, an HTTP call) must not act before its rows commit: a use case hands
 it to `after_commit`, which runs it at once outside a shared transaction and after the commit
@@ -45,6 +46,7 @@ from .outbox import written_together
 
 __all__ = [
     "after_commit",
+    "batch_memo",
     "claimed_ahead",
     "claimed_ahead_for",
     "deferred",
@@ -73,6 +75,8 @@ class _Shared:
     claimed: dict[str, tuple[frozenset[uuid.UUID], set[uuid.UUID]]] = field(default_factory=dict)
     # Writes of one kind the batch's use cases left to be made together before the commit.
     deferred: dict[str, tuple[Flush, list[Any]]] = field(default_factory=dict)
+    # What the batch's use cases read once and keep true themselves, by kind.
+    memo: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 _SHARED: ContextVar[_Shared | None] = ContextVar("qorgau_shared_tx", default=None)
@@ -130,6 +134,17 @@ def deferred(kind: str, flush: Flush) -> list[Any] | None:
     if kind not in shared.deferred:
         shared.deferred[kind] = (flush, [])
     return shared.deferred[kind][1]
+
+
+def batch_memo(kind: str) -> dict[str, Any] | None:
+    """Inside a shared transaction: the batch's memo of `kind`, a dict its use cases share
+    for what they read once and then keep true themselves (empty at first, gone with the
+    batch, so a batch that rolls back and is applied one by one reads afresh). None outside
+    one: read every time."""
+    shared = _joined()
+    if shared is None:
+        return None
+    return shared.memo.setdefault(kind, {})
 
 
 async def after_commit(action: AfterCommit) -> None:

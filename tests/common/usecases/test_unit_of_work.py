@@ -10,6 +10,7 @@ import pytest
 from qorgau_common.inbox import claim_all, claim_event
 from qorgau_common.unit_of_work import (
     after_commit,
+    batch_memo,
     claimed_ahead,
     claimed_ahead_for,
     shared_transaction,
@@ -136,3 +137,23 @@ async def test_a_batch_claimed_ahead_answers_each_claim_once_without_a_round_tri
     assert claimed_ahead("intake", fresh.event_id) is None  # only inside its batch
     rows = await pool.fetchval("SELECT count(*) FROM intake.inbox")
     assert rows == 3
+
+
+async def test_a_batch_memo_lives_as_long_as_its_batch(pool: asyncpg.Pool) -> None:
+    """Outside a shared transaction there is none (read every time); inside, every use case
+    of the batch shares one per kind; the next batch starts with an empty one."""
+    assert batch_memo("roster") is None
+    async with shared_transaction(pool):
+        memo = batch_memo("roster")
+        assert memo == {}
+        memo["read"] = 1
+        assert batch_memo("roster") is memo
+        assert batch_memo("other") == {}
+
+        async def child() -> dict[str, object] | None:
+            return batch_memo("roster")
+
+        assert await asyncio.create_task(child()) is None  # not the batch's owner
+    assert batch_memo("roster") is None
+    async with shared_transaction(pool):
+        assert batch_memo("roster") == {}

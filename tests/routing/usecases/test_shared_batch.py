@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -21,6 +22,7 @@ from routing.usecases.acknowledge import apply_alert_update
 from routing.usecases.assign import assign_incident
 
 from tests.batches import FakeBroker, FakeMessage, FakeRecord
+from tests.routing.conftest import pool_on
 from tests.routing.support import NOW, POLICY, alert, assigned_events, first_case, report
 
 TOPICS = frozenset({INCIDENT_REPORTED.name, ALERT_UPDATED.name})
@@ -138,3 +140,65 @@ async def test_shared_transactions_do_not_nest(pool: asyncpg.Pool) -> None:
 
     with pytest.raises(RuntimeError, match="do not nest"):
         await nest()
+
+
+async def test_a_batch_shares_the_load_as_the_same_records_one_by_one(
+    routing_database: str,
+) -> None:
+    """The roster is read once per batch and kept true by the batch's own assignments and
+    closes (a failed alert moves its case on): every case goes to the officer it would have
+    gone to with each record in a batch of its own, so no officer gets them all."""
+    reports = [report(district="yesil") for _ in range(9)]
+    ids = {r.incident_id for r in reports}
+
+    async def given(together: bool) -> tuple[list[tuple[uuid.UUID, str]], list[str]]:
+        async with pool_on(routing_database) as pool:
+            case = await first_case(pool, district="yesil")
+            events: list[Event] = [*reports[:4], alert(case, "failed", "UNDELIV"), *reports[4:]]
+            if together:
+                await consume(pool, events)
+            else:
+                for event in events:
+                    await consume(pool, [event])
+            async with pool.acquire() as conn:
+                work = [a for a in await assigned_events(conn) if a.purpose == "assignment"]
+        cases = [(a.incident_id, a.officer_id) for a in work if a.incident_id in ids]
+        return cases, [a.officer_id for a in work if a.incident_id == case.incident_id]
+
+    apart, together = await given(False), await given(True)
+    assert together == apart
+    cases, moved = together
+    assert len(cases) == 9
+    assert len(moved) == 2  # the failed alert's case went on
+    assert len({officer for _, officer in cases}) == 4  # Yesil's day shift shares the load
+
+
+async def test_a_batch_reads_the_roster_and_takes_its_lock_once(pool: asyncpg.Pool) -> None:
+    statements: list[str] = []
+    async with shared_transaction(pool) as conn:
+        conn.add_query_logger(lambda record: statements.append(record.query))
+        for _ in range(5):
+            await assign_incident(pool, report(district="yesil"), POLICY, now=NOW)
+    assert len([s for s in statements if "FROM routing.officers o" in s]) == 1
+    assert len([s for s in statements if "routing:assign" in s]) == 1
+    async with pool.acquire() as conn:
+        officers = [a.officer_id for a in await assigned_events(conn) if a.purpose == "assignment"]
+    assert len(officers) == 5
+    assert len(set(officers)) == 4  # still shared out
+
+
+async def test_a_batch_reads_the_roster_again_once_a_shift_starts_or_ends(
+    pool: asyncpg.Pool,
+) -> None:
+    change = await pool.fetchval(
+        "SELECT min(t) FROM routing.shifts, LATERAL (VALUES (starts_at), (ends_at)) AS b (t)"
+        " WHERE t > $1",
+        NOW,
+    )
+    statements: list[str] = []
+    async with shared_transaction(pool) as conn:
+        conn.add_query_logger(lambda record: statements.append(record.query))
+        for now in (NOW, change - timedelta(seconds=1), change, change - timedelta(hours=1)):
+            await assign_incident(pool, report(district="yesil"), POLICY, now=now)
+    # Read at NOW, kept until the change, read at it, and again for a time before that read.
+    assert len([s for s in statements if "FROM routing.officers o" in s]) == 3

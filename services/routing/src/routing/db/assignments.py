@@ -9,8 +9,10 @@ from datetime import datetime
 
 import asyncpg
 from qorgau_common.db import Connection
+from qorgau_common.unit_of_work import batch_memo
 from qorgau_contracts import AlertStatus, AssignmentPurpose, Outcome
 
+from routing.db import roster
 from routing.domain.cases import Assignment, AssignmentRoute, AssignmentStatus
 
 _COLUMNS = "id, incident_id, attempt, officer_id, purpose, status, created_at, ack_deadline"
@@ -20,9 +22,14 @@ async def lock_roster(conn: Connection) -> None:
     """Serialise assignment decisions across routing processes for this transaction.
 
     Loads are read and changed under the lock, so two processes never both see the same
-    officer as the least loaded, and no count is lost.
+    officer as the least loaded, and no count is lost. A consumer batch takes it once.
     """
+    held = batch_memo("routing.roster_lock")
+    if held:
+        return
     await conn.execute("SELECT pg_advisory_xact_lock(hashtext('routing:assign'))")
+    if held is not None:
+        held["held"] = True
 
 
 async def attempts_so_far(conn: Connection, incident_id: uuid.UUID) -> tuple[int, frozenset[str]]:
@@ -106,7 +113,10 @@ async def close(
     reason: str | None = None,
     outcome: Outcome | None = None,
 ) -> None:
-    """Set the assignment's new status; `acknowledged` keeps it live, any other closes it."""
+    """Set the assignment's new status; `acknowledged` keeps it live (and in its officer's
+    load), any other closes it."""
+    if status != "acknowledged":
+        roster.forget()
     stamp = "acknowledged_at" if status == "acknowledged" else "closed_at"
     await conn.execute(
         f"UPDATE routing.assignments SET status = $2, {stamp} = $3,"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 from qorgau_common.db import Connection
+from qorgau_common.unit_of_work import batch_memo
 from qorgau_contracts import Language
 
 from routing.domain.policy import Candidate
@@ -16,8 +18,22 @@ from routing.domain.roster import Officer, Shift
 _COLUMNS = "id, name, phone, home_district, covers, language, role, active, status"
 
 
+_MEMO = "routing.roster"
+
+
 async def candidates(conn: Connection, now: datetime) -> list[Candidate]:
-    """Every active officer with shift, availability and load (open or accepted cases)."""
+    """Every active officer with shift, availability and load (open or accepted cases).
+
+    In a consumer batch's shared transaction the roster is read once, at the batch's first
+    assignment, and kept true by the batch's own writes: an assignment counts on its officer
+    (`assigned`), a closed one drops the read (`forget`), and so does the next start or end
+    of a shift. The roster lock, held from that first assignment to the commit, keeps other
+    assignment decisions out; a supervisor's change to an officer made meanwhile (the roster
+    API is never part of a batch) is seen from the next batch on, as if made just after it.
+    """
+    memo = batch_memo(_MEMO)
+    if memo and memo["at"] <= now and (memo["until"] is None or now < memo["until"]):
+        return list(memo["candidates"])
     rows = await conn.fetch(
         """
         SELECT o.id, o.home_district, o.covers, o.role, o.status, o.last_assigned_at,
@@ -26,13 +42,16 @@ async def candidates(conn: Connection, now: datetime) -> list[Candidate]:
                    AS on_shift,
                (SELECT count(*) FROM routing.assignments a
                 WHERE a.officer_id = o.id AND a.purpose = 'assignment'
-                  AND a.status IN ('open', 'acknowledged')) AS open_assignments
+                  AND a.status IN ('open', 'acknowledged')) AS open_assignments,
+               (SELECT min(b.at) FROM routing.shifts s,
+                       LATERAL (VALUES (s.starts_at), (s.ends_at)) AS b (at)
+                 WHERE b.at > $1) AS shifts_change_at
         FROM routing.officers o
         WHERE o.active
         """,
         now,
     )
-    return [
+    found = [
         Candidate(
             officer_id=r["id"],
             home_district=r["home_district"],
@@ -45,6 +64,31 @@ async def candidates(conn: Connection, now: datetime) -> list[Candidate]:
         )
         for r in rows
     ]
+    if memo is not None:
+        until = rows[0]["shifts_change_at"] if rows else None
+        memo.update(candidates=found, at=now, until=until)
+    return found
+
+
+def assigned(officer_id: str, now: datetime) -> None:
+    """A case was given to `officer_id` at `now` in this transaction: the batch's roster
+    read, if any, counts it (one more open case, the last one now), as a new read would."""
+    memo = batch_memo(_MEMO)
+    if not memo:
+        return
+    memo["candidates"] = [
+        replace(c, open_assignments=c.open_assignments + 1, last_assigned_at=now)
+        if c.officer_id == officer_id
+        else c
+        for c in memo["candidates"]
+    ]
+
+
+def forget() -> None:
+    """An assignment left the officers' load in this transaction: the batch reads afresh."""
+    memo = batch_memo(_MEMO)
+    if memo:
+        memo.clear()
 
 
 async def mark_assigned(

@@ -194,6 +194,11 @@ async def _give(
         purpose=purpose,
         now=now,
     )
+    if purpose == "assignment":
+        if written:
+            roster_db.assigned(officer_id, now)
+        else:
+            roster_db.forget()
     if not written:
         log.info("supervisor already told at this attempt", attempt=attempt)
         return
