@@ -173,7 +173,9 @@ async def test_a_batch_shares_the_load_as_the_same_records_one_by_one(
     assert len({officer for _, officer in cases}) == 4  # Yesil's day shift shares the load
 
 
-async def test_a_batch_reads_the_roster_and_takes_its_lock_once(pool: asyncpg.Pool) -> None:
+async def test_a_batch_reads_the_roster_and_districts_and_takes_its_lock_once(
+    pool: asyncpg.Pool,
+) -> None:
     statements: list[str] = []
     async with shared_transaction(pool) as conn:
         conn.add_query_logger(lambda record: statements.append(record.query))
@@ -181,6 +183,7 @@ async def test_a_batch_reads_the_roster_and_takes_its_lock_once(pool: asyncpg.Po
             await assign_incident(pool, report(district="yesil"), POLICY, now=NOW)
     assert len([s for s in statements if "FROM routing.officers o" in s]) == 1
     assert len([s for s in statements if "routing:assign" in s]) == 1
+    assert len([s for s in statements if "FROM routing.districts" in s]) == 1
     async with pool.acquire() as conn:
         officers = [a.officer_id for a in await assigned_events(conn) if a.purpose == "assignment"]
     assert len(officers) == 5

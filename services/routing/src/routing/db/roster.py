@@ -121,8 +121,16 @@ async def open_cases(conn: Connection | asyncpg.Pool) -> list[tuple[str, str, in
 
 
 async def neighbours(conn: Connection) -> dict[str, Sequence[str]]:
+    """Every district routing knows, with its neighbours; read once per consumer batch (only
+    the migrations write them)."""
+    memo = batch_memo("routing.districts")
+    if memo:
+        return dict(memo["neighbours"])
     rows = await conn.fetch("SELECT id, neighbours FROM routing.districts")
-    return {r["id"]: tuple(r["neighbours"]) for r in rows}
+    found = {r["id"]: tuple(r["neighbours"]) for r in rows}
+    if memo is not None:
+        memo["neighbours"] = found
+    return dict(found)
 
 
 async def district_ids(conn: Connection | asyncpg.Pool) -> frozenset[str]:
