@@ -7,8 +7,6 @@ import json
 import uuid
 from typing import Any
 
-from asyncpg.pool import PoolConnectionProxy
-
 from .db import Connection
 from .unit_of_work import deferred
 
@@ -33,15 +31,11 @@ async def audit(
     batch = deferred(f"audit:{schema}", functools.partial(_write_all, schema))
     if batch is not None:
         batch.append(row)
-        return
-    await conn.execute(
-        f'INSERT INTO "{schema}".audit_log (actor, action, incident_id, detail)'
-        " VALUES ($1, $2, $3, $4)",
-        *row,
-    )
+    else:
+        await _write_all(schema, conn, [row])
 
 
-async def _write_all(schema: str, conn: PoolConnectionProxy, rows: list[_Row]) -> None:
+async def _write_all(schema: str, conn: Connection, rows: list[_Row]) -> None:
     actors, actions, incidents, details = zip(*rows, strict=True)
     await conn.execute(
         f'INSERT INTO "{schema}".audit_log (actor, action, incident_id, detail)'

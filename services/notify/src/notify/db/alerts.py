@@ -224,23 +224,16 @@ async def alerts_for_phone(
     waits for the receipts, sends and batches that hold some of those rows, nor they for
     it), then its alerts are read as committed once it holds the lock."""
     await conn.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", _REPLY_LOCKS, phone)
-    if needed.every:
-        rows = await conn.fetch(
-            f"SELECT {ALERT_COLUMNS} FROM notify.alerts WHERE phone = $1"
-            " ORDER BY created_at DESC LIMIT $2",
-            phone,
-            limit,
-        )
-    else:
-        rows = await conn.fetch(
-            f"SELECT {ALERT_COLUMNS} FROM ("
-            f" SELECT {ALERT_COLUMNS}, row_number() OVER (ORDER BY created_at DESC) AS n"
-            "  FROM notify.alerts WHERE phone = $1 ORDER BY created_at DESC LIMIT $2"
-            ") AS recent WHERE n = 1 OR short_code = $3 ORDER BY n",
-            phone,
-            limit,
-            needed.code,
-        )
+    rows = await conn.fetch(
+        f"SELECT {ALERT_COLUMNS} FROM ("
+        f" SELECT {ALERT_COLUMNS}, row_number() OVER (ORDER BY created_at DESC) AS n"
+        "  FROM notify.alerts WHERE phone = $1 ORDER BY created_at DESC LIMIT $2"
+        ") AS recent WHERE $3 OR n = 1 OR short_code = $4 ORDER BY n",
+        phone,
+        limit,
+        needed.every,
+        needed.code,
+    )
     return [alert_from_row(r) for r in rows]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +21,18 @@ _COLUMNS = "id, name, phone, home_district, covers, language, role, active, stat
 _MEMO = "routing.roster"
 
 
+@dataclass(frozen=True)
+class _Read:
+    """The batch's roster read: as of `at`, until the next start or end of a shift."""
+
+    candidates: tuple[Candidate, ...]
+    at: datetime
+    until: datetime | None
+
+    def holds_at(self, now: datetime) -> bool:
+        return self.at <= now and (self.until is None or now < self.until)
+
+
 async def candidates(conn: Connection, now: datetime) -> list[Candidate]:
     """Every active officer with shift, availability and load (open or accepted cases).
 
@@ -32,8 +44,9 @@ async def candidates(conn: Connection, now: datetime) -> list[Candidate]:
     API is never part of a batch) is seen from the next batch on, as if made just after it.
     """
     memo = batch_memo(_MEMO)
-    if memo and memo["at"] <= now and (memo["until"] is None or now < memo["until"]):
-        return list(memo["candidates"])
+    kept: _Read | None = memo.get("read") if memo is not None else None
+    if kept is not None and kept.holds_at(now):
+        return list(kept.candidates)
     rows = await conn.fetch(
         """
         SELECT o.id, o.home_district, o.covers, o.role, o.status, o.last_assigned_at,
@@ -66,7 +79,7 @@ async def candidates(conn: Connection, now: datetime) -> list[Candidate]:
     ]
     if memo is not None:
         until = rows[0]["shifts_change_at"] if rows else None
-        memo.update(candidates=found, at=now, until=until)
+        memo["read"] = _Read(tuple(found), now, until)
     return found
 
 
@@ -74,21 +87,23 @@ def assigned(officer_id: str, now: datetime) -> None:
     """A case was given to `officer_id` at `now` in this transaction: the batch's roster
     read, if any, counts it (one more open case, the last one now), as a new read would."""
     memo = batch_memo(_MEMO)
-    if not memo:
+    kept: _Read | None = memo.get("read") if memo is not None else None
+    if memo is None or kept is None:
         return
-    memo["candidates"] = [
+    counted = tuple(
         replace(c, open_assignments=c.open_assignments + 1, last_assigned_at=now)
         if c.officer_id == officer_id
         else c
-        for c in memo["candidates"]
-    ]
+        for c in kept.candidates
+    )
+    memo["read"] = replace(kept, candidates=counted)
 
 
 def forget() -> None:
     """An assignment left the officers' load in this transaction: the batch reads afresh."""
     memo = batch_memo(_MEMO)
-    if memo:
-        memo.clear()
+    if memo is not None:
+        memo.pop("read", None)
 
 
 async def mark_assigned(
