@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import asyncpg
+from qorgau_common.unit_of_work import shared_transaction
 from routing.usecases.answer import apply_reply_received
 from routing.usecases.escalate import escalate_due
 from routing.usecases.reassign import reassign
@@ -129,3 +130,17 @@ async def test_every_close_is_published_for_notify(pool: asyncpg.Pool) -> None:
         "reassigned",
         "closer to the address",
     )
+
+
+async def test_an_acknowledgement_accepts_the_assignment_and_the_incident_in_one_statement(
+    pool: asyncpg.Pool,
+) -> None:
+    first = await first_case(pool)
+    statements: list[str] = []
+    async with shared_transaction(pool) as conn:
+        conn.add_query_logger(lambda record: statements.append(record.query))
+        verdict = await apply_reply_received(pool, replied(first, "acknowledge"), POLICY, now=LATER)
+    assert verdict == "applied"
+    changes = [s for s in statements if "UPDATE routing.incidents" in s]
+    (change,) = changes
+    assert "UPDATE routing.assignments" in change

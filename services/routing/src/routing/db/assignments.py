@@ -10,9 +10,10 @@ from datetime import datetime
 import asyncpg
 from qorgau_common.db import Connection
 from qorgau_common.unit_of_work import batch_memo
-from qorgau_contracts import AlertStatus, AssignmentPurpose, Outcome
+from qorgau_contracts import AlertStatus, AssignmentPurpose, Language, Outcome
 
 from routing.db import roster
+from routing.db.incidents import IncidentChange
 from routing.domain.cases import Assignment, AssignmentRoute, AssignmentStatus
 
 _COLUMNS = "id, incident_id, attempt, officer_id, purpose, status, created_at, ack_deadline"
@@ -42,7 +43,14 @@ async def attempts_so_far(conn: Connection, incident_id: uuid.UUID) -> tuple[int
     return max((r["attempt"] for r in rows), default=0), frozenset(r["officer_id"] for r in rows)
 
 
-async def insert(
+@dataclass(frozen=True)
+class Given:
+    phone: str  # the officer's, for the SMS
+    language: Language
+    written: bool  # False: this attempt already had one of this purpose
+
+
+async def give(
     conn: Connection,
     assignment_id: uuid.UUID,
     incident_id: uuid.UUID,
@@ -53,14 +61,29 @@ async def insert(
     ack_deadline: datetime,
     purpose: AssignmentPurpose,
     now: datetime,
-) -> bool:
-    """Write the assignment; False if this attempt already has one of this purpose (a
-    supervisor told twice at one attempt is told once)."""
+) -> Given:
+    """The case given to `officer_id`, in one statement: the assignment written (unless this
+    attempt already has one of this purpose: a supervisor told twice at one attempt is told
+    once), and for a real case (not a supervisor's notice) the officer's last case stamped and
+    the incident `assigned`. With the officer's phone and language."""
     status: AssignmentStatus = "open" if purpose == "assignment" else "notice"
-    inserted = await conn.fetchval(
-        "INSERT INTO routing.assignments (id, incident_id, attempt, officer_id, route,"
-        " ack_deadline, purpose, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-        " ON CONFLICT (incident_id, attempt, purpose) DO NOTHING RETURNING true",
+    row = await conn.fetchrow(
+        """
+        WITH officer AS (
+            UPDATE routing.officers
+            SET last_assigned_at = CASE WHEN $7 = 'assignment' THEN $9 ELSE last_assigned_at END
+            WHERE id = $4 RETURNING phone, language
+        ), written AS (
+            INSERT INTO routing.assignments (id, incident_id, attempt, officer_id, route,
+                ack_deadline, purpose, status, created_at)
+            SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 FROM officer
+            ON CONFLICT (incident_id, attempt, purpose) DO NOTHING RETURNING id
+        ), shown AS (
+            UPDATE routing.incidents SET status = 'assigned', updated_at = now()
+            WHERE id = $2 AND $7 = 'assignment' AND EXISTS (SELECT 1 FROM officer)
+        )
+        SELECT phone, language, EXISTS (SELECT 1 FROM written) AS written FROM officer
+        """,
         assignment_id,
         incident_id,
         attempt,
@@ -71,7 +94,8 @@ async def insert(
         status,
         now,
     )
-    return bool(inserted)
+    assert row is not None, f"unknown officer {officer_id}"
+    return Given(row["phone"], row["language"], row["written"])
 
 
 async def locked(conn: Connection, assignment_id: uuid.UUID) -> Assignment | None:
@@ -112,20 +136,34 @@ async def close(
     *,
     reason: str | None = None,
     outcome: Outcome | None = None,
+    incident: IncidentChange | None = None,
 ) -> None:
     """Set the assignment's new status; `acknowledged` keeps it live (and in its officer's
-    load), any other closes it."""
+    load), any other closes it. With `incident`, its incident's new status goes in the same
+    statement."""
     if status != "acknowledged":
         roster.forget()
     stamp = "acknowledged_at" if status == "acknowledged" else "closed_at"
+    change = incident or IncidentChange(None, None)
     await conn.execute(
-        f"UPDATE routing.assignments SET status = $2, {stamp} = $3,"
-        " reason = coalesce($4, reason), outcome = coalesce($5, outcome) WHERE id = $1",
+        f"""
+        WITH closed AS (
+            UPDATE routing.assignments SET status = $2, {stamp} = $3,
+                reason = coalesce($4, reason), outcome = coalesce($5, outcome)
+            WHERE id = $1
+        )
+        UPDATE routing.incidents SET status = $7,
+            status_reason = coalesce($8, status_reason), updated_at = now()
+        WHERE id = $6
+        """,
         assignment_id,
         status,
         now,
         reason,
         outcome,
+        change.incident_id,
+        change.status,
+        change.reason,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
@@ -15,6 +16,15 @@ _COLUMNS = (
     "id, correlation_id, short_code, district, priority, risk_level, address_line, exercise,"
     " status, received_at"
 )
+
+
+@dataclass(frozen=True)
+class IncidentChange:
+    """An incident's new status (and reason), to go with another statement's change."""
+
+    incident_id: uuid.UUID | None
+    status: IncidentStatus | None
+    reason: str | None = None
 
 
 async def insert(

@@ -10,7 +10,6 @@ from typing import Any
 import asyncpg
 from qorgau_common.db import Connection
 from qorgau_common.unit_of_work import batch_memo
-from qorgau_contracts import Language
 
 from routing.domain.policy import Candidate
 from routing.domain.roster import Officer, Shift
@@ -104,21 +103,6 @@ def forget() -> None:
     memo = batch_memo(_MEMO)
     if memo is not None:
         memo.pop("read", None)
-
-
-async def mark_assigned(
-    conn: Connection, officer_id: str, now: datetime, *, counts: bool
-) -> tuple[str, Language]:
-    """The officer's phone and language; `counts` (a real case) also stamps their last one."""
-    row = await conn.fetchrow(
-        "UPDATE routing.officers SET last_assigned_at = CASE WHEN $2 THEN $3"
-        " ELSE last_assigned_at END WHERE id = $1 RETURNING phone, language",
-        officer_id,
-        counts,
-        now,
-    )
-    assert row is not None, f"unknown officer {officer_id}"
-    return row["phone"], row["language"]
 
 
 async def open_cases(conn: Connection | asyncpg.Pool) -> list[tuple[str, str, int]]:

@@ -65,8 +65,15 @@ async def answer_assignment(
         return verdict
     district = district_label(incident.district)
     if given.answer == "acknowledge":
-        await close_assignment(conn, incident, assigned, "acknowledged", now, answered=answered)
-        await incidents_db.set_status(conn, incident.id, "acknowledged")
+        await close_assignment(
+            conn,
+            incident,
+            assigned,
+            "acknowledged",
+            now,
+            answered=answered,
+            incident_becomes="acknowledged",
+        )
         TIME_TO_ACKNOWLEDGE.labels(district).observe(
             max(0.0, (now - assigned.created_at).total_seconds())
         )

@@ -134,7 +134,6 @@ async def assign_next(
     deadline = policy.ack_deadline(incident.priority, now)
     if isinstance(outcome, Chosen):
         await _give(conn, incident, outcome.officer_id, attempt, outcome.route, deadline, now)
-        await incidents_db.set_status(conn, incident.id, "assigned")
         if attempt == 1:
             TIME_TO_ASSIGN.labels(district_label(incident.district)).observe(
                 max(0.0, (now - incident.received_at).total_seconds())
@@ -168,24 +167,13 @@ async def _give(
     ack_deadline: datetime,
     now: datetime,
 ) -> None:
-    """The assignment (or, by the `notice` route, the supervisor's copy) and its event."""
+    """The assignment (or, by the `notice` route, the supervisor's copy) and its event; an
+    assignment makes its incident `assigned`."""
+    assignment_id = uuid.uuid4()
     purpose: AssignmentPurpose = "supervisor_notice" if route == "notice" else "assignment"
-    phone, language = await roster_db.mark_assigned(
-        conn, officer_id, now, counts=purpose == "assignment"
-    )
-    event = assigned_event(
-        incident,
-        uuid.uuid4(),
-        officer_id=officer_id,
-        phone=phone,
-        language=language,
-        attempt=attempt,
-        ack_deadline=ack_deadline,
-        purpose=purpose,
-    )
-    written = await assignments_db.insert(
+    given = await assignments_db.give(
         conn,
-        event.assignment_id,
+        assignment_id,
         incident.id,
         officer_id,
         attempt=attempt,
@@ -193,6 +181,17 @@ async def _give(
         ack_deadline=ack_deadline,
         purpose=purpose,
         now=now,
+    )
+    written = given.written
+    event = assigned_event(
+        incident,
+        assignment_id,
+        officer_id=officer_id,
+        phone=given.phone,
+        language=given.language,
+        attempt=attempt,
+        ack_deadline=ack_deadline,
+        purpose=purpose,
     )
     if purpose == "assignment":
         if written:

@@ -24,7 +24,8 @@ from qorgau_contracts import (
 
 from routing.db import SCHEMA
 from routing.db import assignments as assignments_db
-from routing.domain.cases import Assignment, AssignmentStatus, Incident
+from routing.db.incidents import IncidentChange
+from routing.domain.cases import Assignment, AssignmentStatus, Incident, IncidentStatus
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,19 @@ async def close_assignment(
     reason: str | None = None,
     outcome: Outcome | None = None,
     answered: Answered | None = None,
+    incident_becomes: IncidentStatus | None = None,
 ) -> None:
-    """Close (or accept) the assignment and say so, in the caller's transaction."""
-    await assignments_db.close(conn, assignment.id, status, now, reason=reason, outcome=outcome)
+    """Close (or accept) the assignment and say so, in the caller's transaction; with
+    `incident_becomes`, the incident's new status (its reason the outcome) in the same
+    statement."""
+    change = (
+        IncidentChange(incident.id, incident_becomes, outcome)
+        if incident_becomes is not None
+        else None
+    )
+    await assignments_db.close(
+        conn, assignment.id, status, now, reason=reason, outcome=outcome, incident=change
+    )
     event = updated_event(
         incident, assignment, status, reason=reason, outcome=outcome, answered=answered
     )

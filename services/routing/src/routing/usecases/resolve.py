@@ -52,9 +52,15 @@ async def resolve_case(
     """Close a resolvable assignment with its outcome, in the caller's transaction: the
     supervisor's API and the officer's "3 CODE OUTCOME" both end here."""
     await close_assignment(
-        conn, incident, assigned, "resolved", now, outcome=outcome, answered=answered
+        conn,
+        incident,
+        assigned,
+        "resolved",
+        now,
+        outcome=outcome,
+        answered=answered,
+        incident_becomes="resolved",
     )
-    await incidents_db.set_status(conn, incident.id, "resolved", outcome)
     event = IncidentResolved(
         producer=SCHEMA,
         correlation_id=incident.correlation_id,
