@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -77,6 +79,15 @@ def from_row(row: asyncpg.Record) -> Incident:
     )
 
 
+# The foreign key that refuses a district `intake.districts` does not hold.
+DISTRICT_KEY = "incidents_district_fkey"
+
+
+def unknown_district(exc: asyncpg.ForeignKeyViolationError) -> bool:
+    """The insert failed on a district that does not exist (a 4xx, not an outage)."""
+    return getattr(exc, "constraint_name", None) == DISTRICT_KEY
+
+
 async def insert(
     conn: Connection,
     incident: Incident,
@@ -87,13 +98,32 @@ async def insert(
     actor: str,
     idempotency_token: uuid.UUID | None = None,
     request_digest: bytes | None = None,
+    link_keys: Sequence[tuple[str, bytes]],
+    opening: Mapping[str, object],
 ) -> bool:
-    """Insert the incident; False on a conflicting call id, idempotency key or short code."""
+    """Insert the incident with its link keys and its first timeline line (its status and
+    `opening`), in one statement; False on a conflicting call id, idempotency key or short code,
+    and then nothing is written. A district that does not exist raises
+    `ForeignKeyViolationError` (`unknown_district`)."""
     inserted = await conn.fetchval(
-        f"INSERT INTO intake.incidents ({COLUMNS}, call_id, idempotency_key, personal, key_id,"
-        " created_by, idempotency_token, request_digest) VALUES ($1, $2, $3, $4, $5, $6, $7,"
-        " $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24,"
-        " $25, $26, $27, $28) ON CONFLICT DO NOTHING RETURNING true",
+        f"""
+        WITH inserted AS (
+            INSERT INTO intake.incidents ({COLUMNS}, call_id, idempotency_key, personal,
+                key_id, created_by, idempotency_token, request_digest)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)
+            ON CONFLICT DO NOTHING RETURNING id, received_at, status
+        ), linked AS (
+            INSERT INTO intake.incident_link_keys (incident_id, kind, digest, received_at)
+            SELECT i.id, k.kind, k.digest, i.received_at
+            FROM inserted i, unnest($29::text[], $30::bytea[]) AS k(kind, digest)
+            ON CONFLICT DO NOTHING
+        ), opened AS (
+            INSERT INTO intake.incident_timeline (incident_id, status, detail)
+            SELECT id, status, $31::jsonb FROM inserted
+        )
+        SELECT true FROM inserted
+        """,
         *_values(incident),
         call_id,
         idempotency_key,
@@ -102,6 +132,9 @@ async def insert(
         actor,
         idempotency_token,
         request_digest,
+        [kind for kind, _ in link_keys],
+        [digest for _, digest in link_keys],
+        json.dumps(opening),
     )
     return bool(inserted)
 

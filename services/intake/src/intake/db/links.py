@@ -24,23 +24,3 @@ async def earlier_incidents(
         until,
     )
     return tuple(r["incident_id"] for r in rows)
-
-
-async def add(
-    conn: Connection,
-    incident_id: uuid.UUID,
-    keys: Sequence[tuple[str, bytes]],
-    received_at: datetime,
-) -> None:
-    """Every key of the incident in one statement."""
-    if not keys:
-        return
-    await conn.execute(
-        "INSERT INTO intake.incident_link_keys (incident_id, kind, digest, received_at)"
-        " SELECT $1, kind, digest, $4 FROM unnest($2::text[], $3::bytea[]) AS k(kind, digest)"
-        " ON CONFLICT DO NOTHING",
-        incident_id,
-        [kind for kind, _ in keys],
-        [digest for _, digest in keys],
-        received_at,
-    )

@@ -1,5 +1,5 @@
-"""The step a report and a first message share: link, store under a free short code,
-write the first timeline line, audit and publish, in the caller's transaction."""
+"""The step a report and a first message share: store under a free short code with its link
+keys and first timeline line, audit and publish, in the caller's transaction."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import datetime
 from qorgau_common.audit import audit
 from qorgau_common.db import Connection
 
-from intake.db import SCHEMA, links, timeline
+from intake.db import SCHEMA, links
 from intake.db import incidents as store
 from intake.domain.crypto import FieldCipher, incident_aad
 from intake.domain.idempotency import repeat_of
@@ -65,6 +65,8 @@ async def open_incident(
             actor=actor,
             idempotency_token=idempotency_token,
             request_digest=request_digest,
+            link_keys=link_keys,
+            opening=opening_detail(incident),
         ):
             break
         earlier = await store.find_existing(
@@ -76,8 +78,6 @@ async def open_incident(
             return repeat_of(earlier, request_digest), False
     else:
         raise RuntimeError("could not allocate a free short code")
-    await links.add(conn, incident.id, link_keys, incident.received_at)
-    await timeline.add(conn, incident.id, incident.status, opening_detail(incident))
     await audit(conn, SCHEMA, actor, action, incident.id)
     await publish_reported(conn, incident)
     return incident, True

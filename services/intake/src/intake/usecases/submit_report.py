@@ -9,6 +9,7 @@ import asyncpg
 from qorgau_common.db import Connection
 
 from intake.db import gazetteer
+from intake.db import incidents as store
 from intake.domain.crypto import FieldCipher
 from intake.domain.incident import Incident, Placement
 from intake.domain.linking import LinkKey
@@ -60,27 +61,30 @@ async def submit_report(
     received_at = check_received_at(report, now)
     digest = link_key.digest("request", report.model_dump_json())
     async with pool.acquire() as conn, conn.transaction():
-        if report.district is not None and not await gazetteer.known_district(
-            conn, report.district
-        ):
-            raise ReportRejected("district", f"unknown district {report.district!r}")
         # No lookup first: a repeat is found when its insert meets the earlier row
         # (`open_incident`), so a new report, the common case, pays nothing for it.
         placement = await place(conn, report, received_at)
         keys, linked = await find_links(conn, link_key, link_terms(report), received_at)
-        incident, created = await open_incident(
-            conn,
-            cipher,
-            lambda code: accept_report(report, now, code, placement=placement, linked=linked),
-            personal_record(report),
-            link_keys=keys,
-            actor=actor,
-            action="report.create",
-            call_id=report.call_id,
-            idempotency_key=idempotency_key,
-            idempotency_token=idempotency_token,
-            request_digest=digest,
-        )
+        try:
+            incident, created = await open_incident(
+                conn,
+                cipher,
+                lambda code: accept_report(report, now, code, placement=placement, linked=linked),
+                personal_record(report),
+                link_keys=keys,
+                actor=actor,
+                action="report.create",
+                call_id=report.call_id,
+                idempotency_key=idempotency_key,
+                idempotency_token=idempotency_token,
+                request_digest=digest,
+            )
+        except asyncpg.ForeignKeyViolationError as exc:
+            # The insert checks the operator's district (no read of the districts first);
+            # the transaction is rolled back, so nothing of the report is kept.
+            if not store.unknown_district(exc):
+                raise
+            raise ReportRejected("district", f"unknown district {report.district!r}") from None
     if created:
         REPORTS.labels(report.channel).inc()
     return incident, created
