@@ -215,6 +215,29 @@ async def test_routings_word_reaches_the_alert_in_one_statement(
     assert tuple(row) == ("acknowledged", "acknowledged")
 
 
+async def test_a_verdict_and_routings_word_are_one_statement_and_confirm_once(
+    pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
+) -> None:
+    """The reply's verdict goes with the alert's change; a redelivered verdict (another
+    event naming the same reply) confirms nothing twice."""
+    case = await alerted(pool, sending, officer_phone=PHONE, short_code="ACK2")
+    assert await answer_reply(pool, sending.routes, PHONE, "1 ACK2") == "forwarded"
+    (reply,) = await replies_sent(pool)
+    statements: list[str] = []
+    async with shared_transaction(pool) as conn:
+        conn.add_query_logger(lambda record: statements.append(record.query))
+        first = await follow_assignment(
+            pool, sending.routes, routing_says(case, "acknowledged", reply)
+        )
+    assert len(first) == 1
+    assert len([s for s in statements if "notify.replies" in s or "notify.alerts" in s]) == 1
+    again = routing_says(case, "acknowledged", reply, event_id=uuid.uuid4())
+    assert await follow_assignment(pool, sending.routes, again) == []
+    assert notices(primary, PHONE) == ["Принято: ACK2, Есиль, ул. Сыганак 10 кв 5"]
+    row = await pool.fetchrow("SELECT verdict FROM notify.replies WHERE id = $1", reply.reply_id)
+    assert row["verdict"] == "applied"
+
+
 async def test_a_reply_reads_only_the_phones_alerts_its_answer_depends_on(
     pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
 ) -> None:

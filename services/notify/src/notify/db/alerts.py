@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -12,6 +13,8 @@ from qorgau_contracts import AssignmentUpdated, IncidentAssigned
 
 from notify.domain.alert import Alert, AlertState
 from notify.domain.reply_match import Needed
+
+from .replies import ReplyAnswered
 
 ALERT_COLUMNS = (
     "id, assignment_id, incident_id, correlation_id, phone, language, short_code, priority,"
@@ -237,16 +240,27 @@ async def alerts_for_phone(
     return [alert_from_row(r) for r in rows]
 
 
+@dataclass(frozen=True)
+class RoutingWord:
+    """The alert as routing's update left it, and the reply that update answered."""
+
+    alert: Alert
+    reply: ReplyAnswered | None  # None: no reply named, not ours, or answered already
+
+
 async def apply_routing_state(
     conn: Connection, assignment_id: uuid.UUID, event: AssignmentUpdated
-) -> Alert | None:
+) -> RoutingWord | None:
     """What routing now says of the alert's assignment, and the case's facts: the alert as it
-    is now (locked), or None if notify never alerted that assignment. One statement.
+    is now (locked), or None if notify never alerted that assignment. With routing's verdict on
+    the reply the update names, recorded in the same statement (unless notify has no such
+    reply, or it was answered already: a redelivered answer confirms nothing twice).
 
     An accepted or closed assignment is not resent for a missing receipt: its answer is in."""
+    verdict = event.reply_verdict if event.reply_id is not None else None
     row = await conn.fetchrow(
-        "UPDATE notify.alerts SET routing_state = $2, priority = $3, risk_level = $4,"
-        " address_line = $5, district = coalesce($6, district),"
+        "WITH alert AS (UPDATE notify.alerts SET routing_state = $2, priority = $3,"
+        " risk_level = $4, address_line = $5, district = coalesce($6, district),"
         " ack_deadline = coalesce($7, ack_deadline), updated_at = now(),"
         " status = CASE WHEN $2 IN ('acknowledged', 'declined')"
         "   AND status IN ('submitted', 'delivered') THEN $2 ELSE status END,"
@@ -254,7 +268,12 @@ async def apply_routing_state(
         "   THEN coalesce(answered_at, now()) ELSE answered_at END,"
         " receipt_checked_at = CASE WHEN $2 <> 'open'"
         "   THEN coalesce(receipt_checked_at, now()) ELSE receipt_checked_at END"
-        f" WHERE assignment_id = $1 RETURNING {ALERT_COLUMNS}",
+        f" WHERE assignment_id = $1 RETURNING {ALERT_COLUMNS}),"
+        " reply AS (UPDATE notify.replies SET verdict = $9, answered_at = now()"
+        "   WHERE id = $8 AND $9::text IS NOT NULL AND answered_at IS NULL"
+        "   AND EXISTS (SELECT 1 FROM alert) RETURNING answer, outcome)"
+        " SELECT alert.*, reply.answer AS reply_answer, reply.outcome AS reply_outcome"
+        " FROM alert LEFT JOIN reply ON true",
         assignment_id,
         event.state,
         event.priority,
@@ -262,5 +281,12 @@ async def apply_routing_state(
         event.address_line,
         event.district,
         event.ack_deadline,
+        event.reply_id,
+        verdict,
     )
-    return alert_from_row(row) if row else None
+    if row is None:
+        return None
+    values = dict(row)
+    answer, outcome = values.pop("reply_answer"), values.pop("reply_outcome")
+    reply = ReplyAnswered(answer, outcome) if answer is not None else None
+    return RoutingWord(alert_from_row(values), reply)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
-import asyncpg
 from qorgau_common.db import Connection
-from qorgau_contracts import Outcome, ReplyAnswer, ReplyVerdict
+from qorgau_contracts import Outcome, ReplyAnswer
 
 
 async def insert_reply(
@@ -30,14 +30,9 @@ async def insert_reply(
     return reply_id
 
 
-async def answered(
-    conn: Connection, reply_id: uuid.UUID, verdict: ReplyVerdict
-) -> asyncpg.Record | None:
-    """Record routing's verdict; the reply (answer, outcome), or None if it is not ours or
-    was already answered (a redelivered answer confirms nothing twice)."""
-    return await conn.fetchrow(
-        "UPDATE notify.replies SET verdict = $2, answered_at = now()"
-        " WHERE id = $1 AND answered_at IS NULL RETURNING answer, outcome",
-        reply_id,
-        verdict,
-    )
+@dataclass(frozen=True)
+class ReplyAnswered:
+    """A reply routing has given its verdict on."""
+
+    answer: ReplyAnswer
+    outcome: Outcome | None

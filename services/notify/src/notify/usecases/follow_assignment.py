@@ -15,7 +15,6 @@ from qorgau_contracts import ASSIGNMENT_UPDATED, AssignmentUpdated
 
 from notify.db import SCHEMA
 from notify.db.alerts import apply_routing_state
-from notify.db.replies import answered
 from notify.domain.reply_match import is_case
 from notify.domain.reply_texts import render_update, render_verdict
 from notify.providers.routes import Routes
@@ -31,23 +30,21 @@ async def follow_assignment(
     async with unit_of_work(pool) as conn:
         if not await claim_event(conn, SCHEMA, event, ASSIGNMENT_UPDATED.name):
             return texts
-        alert = await apply_routing_state(conn, event.assignment_id, event)
-        if alert is None:
+        word = await apply_routing_state(conn, event.assignment_id, event)
+        if word is None:
             log.info("update for an assignment notify never alerted ignored")
             return texts
-        reply = None
-        if event.reply_id is not None and event.reply_verdict is not None:
-            reply = await answered(conn, event.reply_id, event.reply_verdict)
+    alert, reply = word.alert, word.reply
     if reply is not None and event.reply_verdict is not None:
         texts.append(
             render_verdict(
                 event.reply_verdict,
-                reply["answer"],
+                reply.answer,
                 alert.language,
                 event.short_code,
                 event.district,
                 event.address_line,
-                reply["outcome"],
+                reply.outcome,
             )
         )
     if event.changed and event.state in ("open", "acknowledged") and is_case(alert):
