@@ -132,9 +132,10 @@ async def test_every_close_is_published_for_notify(pool: asyncpg.Pool) -> None:
     )
 
 
-async def test_an_acknowledgement_accepts_the_assignment_and_the_incident_in_one_statement(
+async def test_an_acknowledgement_reads_and_changes_the_assignment_and_incident_together(
     pool: asyncpg.Pool,
 ) -> None:
+    """Both are locked by one read and changed by one statement."""
     first = await first_case(pool)
     statements: list[str] = []
     async with shared_transaction(pool) as conn:
@@ -144,3 +145,5 @@ async def test_an_acknowledgement_accepts_the_assignment_and_the_incident_in_one
     changes = [s for s in statements if "UPDATE routing.incidents" in s]
     (change,) = changes
     assert "UPDATE routing.assignments" in change
+    (read,) = [s for s in statements if "FOR UPDATE" in s and "routing.incidents" in s]
+    assert "routing.assignments" in read

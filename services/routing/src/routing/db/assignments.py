@@ -13,8 +13,9 @@ from qorgau_common.unit_of_work import batch_memo
 from qorgau_contracts import AlertStatus, AssignmentPurpose, Language, Outcome
 
 from routing.db import roster
+from routing.db.incidents import COLUMNS as INCIDENT_COLUMNS
 from routing.db.incidents import IncidentChange
-from routing.domain.cases import Assignment, AssignmentRoute, AssignmentStatus
+from routing.domain.cases import Assignment, AssignmentRoute, AssignmentStatus, Incident
 
 _COLUMNS = "id, incident_id, attempt, officer_id, purpose, status, created_at, ack_deadline"
 
@@ -104,6 +105,32 @@ async def locked(conn: Connection, assignment_id: uuid.UUID) -> Assignment | Non
         f"SELECT {_COLUMNS} FROM routing.assignments WHERE id = $1 FOR UPDATE", assignment_id
     )
     return Assignment(**dict(row)) if row else None
+
+
+def _prefixed(alias: str, columns: str) -> str:
+    return ", ".join(f"{alias}.{c} AS {alias}_{c}" for c in _names(columns))
+
+
+def _names(columns: str) -> list[str]:
+    return [c.strip() for c in columns.split(",")]
+
+
+async def locked_with_incident(
+    conn: Connection, assignment_id: uuid.UUID
+) -> tuple[Assignment, Incident] | None:
+    """The assignment and its incident, both row-locked (in that order, as `locked` and then
+    `incidents.locked` would), in one statement."""
+    row = await conn.fetchrow(
+        f"SELECT {_prefixed('a', _COLUMNS)}, {_prefixed('i', INCIDENT_COLUMNS)}"
+        " FROM routing.assignments a JOIN routing.incidents i ON i.id = a.incident_id"
+        " WHERE a.id = $1 FOR UPDATE OF a, i",
+        assignment_id,
+    )
+    if row is None:
+        return None
+    assignment = Assignment(**{c: row[f"a_{c}"] for c in _names(_COLUMNS)})
+    incident = Incident(**{c: row[f"i_{c}"] for c in _names(INCIDENT_COLUMNS)})
+    return assignment, incident
 
 
 async def live(conn: Connection, incident_id: uuid.UUID) -> list[Assignment]:

@@ -12,7 +12,7 @@ from qorgau_contracts import IncidentReported, Priority, RiskLevel
 
 from routing.domain.cases import Incident, IncidentStatus
 
-_COLUMNS = (
+COLUMNS = (
     "id, correlation_id, short_code, district, priority, risk_level, address_line, exercise,"
     " status, received_at"
 )
@@ -37,7 +37,7 @@ async def insert(
         INSERT INTO routing.incidents (id, correlation_id, short_code, district, priority,
             risk_level, address_line, exercise, status, status_reason, reported_at, received_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'routing', $9, $10, $10)
-        ON CONFLICT (id) DO NOTHING RETURNING {_COLUMNS}
+        ON CONFLICT (id) DO NOTHING RETURNING {COLUMNS}
         """,
         event.incident_id,
         event.correlation_id,
@@ -56,16 +56,14 @@ async def insert(
 async def locked(conn: Connection, incident_id: uuid.UUID) -> Incident | None:
     """The incident, row-locked for the caller's transaction."""
     row = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM routing.incidents WHERE id = $1 FOR UPDATE", incident_id
+        f"SELECT {COLUMNS} FROM routing.incidents WHERE id = $1 FOR UPDATE", incident_id
     )
     return Incident(**dict(row)) if row else None
 
 
 async def get(conn: Connection, incident_id: uuid.UUID) -> Incident | None:
     """The incident, not locked."""
-    row = await conn.fetchrow(
-        f"SELECT {_COLUMNS} FROM routing.incidents WHERE id = $1", incident_id
-    )
+    row = await conn.fetchrow(f"SELECT {COLUMNS} FROM routing.incidents WHERE id = $1", incident_id)
     return Incident(**dict(row)) if row else None
 
 

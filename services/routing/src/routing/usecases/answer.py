@@ -23,7 +23,6 @@ from qorgau_contracts import REPLY_RECEIVED, ReplyReceived, ReplyVerdict
 
 from routing.db import SCHEMA
 from routing.db import assignments as assignments_db
-from routing.db import incidents as incidents_db
 from routing.domain.answers import OfficerAnswer, judge
 from routing.domain.escalation import EscalationPolicy
 from routing.metrics import ESCALATIONS, TIME_TO_ACKNOWLEDGE, district_label
@@ -49,11 +48,10 @@ async def answer_assignment(
 ) -> ReplyVerdict | None:
     """Apply the answer in the caller's transaction; its verdict, None for no such
     assignment."""
-    assigned = await assignments_db.locked(conn, assignment_id)
-    if assigned is None:
+    found = await assignments_db.locked_with_incident(conn, assignment_id)
+    if found is None:
         return None
-    incident = await incidents_db.locked(conn, assigned.incident_id)
-    assert incident is not None
+    assigned, incident = found
     verdict = judge(assigned, given)
     answered = Answered(reply_id, given.answer, verdict) if reply_id is not None else None
     if verdict != "applied":

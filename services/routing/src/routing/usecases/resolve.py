@@ -14,7 +14,6 @@ from qorgau_contracts import INCIDENT_RESOLVED, IncidentResolved, Outcome
 
 from routing.db import SCHEMA
 from routing.db import assignments as assignments_db
-from routing.db import incidents as incidents_db
 from routing.domain.cases import Assignment, Incident
 
 from .assignment_updated import Answered, close_assignment
@@ -29,13 +28,12 @@ async def resolve(
 ) -> None:
     now = now or datetime.now(UTC)
     async with pool.acquire() as conn, conn.transaction():
-        assigned = await assignments_db.locked(conn, assignment_id)
-        if assigned is None or assigned.purpose != "assignment":
+        found = await assignments_db.locked_with_incident(conn, assignment_id)
+        if found is None or found[0].purpose != "assignment":
             raise NotFound("assignment_id", "no such assignment")
+        assigned, incident = found
         if not assigned.resolvable:
             raise Conflict("assignment_id", f"the assignment is already {assigned.status}")
-        incident = await incidents_db.locked(conn, assigned.incident_id)
-        assert incident is not None
         await resolve_case(conn, incident, assigned, outcome, actor, now)
 
 
