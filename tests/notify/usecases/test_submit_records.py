@@ -36,7 +36,7 @@ async def attempting(
     attempt_id = await start_attempt(conn, alert.id, alert.claim_token, "smpp")
     assert attempt_id is not None
     for message_id in early:
-        await early_receipts.park(conn, "smpp", Receipt(message_id, "DELIVRD"))
+        await early_receipts.park(conn, [("smpp", Receipt(message_id, "DELIVRD"))])
     return alert, attempt_id
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +87,9 @@ async def alert_reason(conn: Db, alert_id: uuid.UUID) -> str | None:
     return reason
 
 
+_SENT = "status NOT IN ('pending', 'sending')"  # from `submitted` on: given its message ids
+
+
 def sent_with_message_id(provider: str, message_id: str, alias: str = "") -> str:
     """The SQL condition "the sent alert that `provider` gave `message_id` to" (both SQL
     expressions). Any status from `submitted` on: the receipt of an SMS's second part finds
@@ -94,7 +97,45 @@ def sent_with_message_id(provider: str, message_id: str, alias: str = "") -> str
     a = f"{alias}." if alias else ""
     return (
         f"{a}provider_message_ids @> ARRAY[{message_id}] AND {a}provider = {provider}"
-        f" AND {a}status NOT IN ('pending', 'sending')"
+        f" AND {a}{_SENT}"
+    )
+
+
+async def sent_with_message_ids(
+    conn: Connection, wanted: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], Alert]:
+    """The sent alerts (`sent_with_message_id`) that the (provider, message id) pairs belong
+    to, locked in the order of their ids: each found pair's alert. One statement, one search
+    of the message-id index for all the ids (`&&`; a join would test each id on every row)."""
+    rows = await conn.fetch(
+        f"SELECT {ALERT_COLUMNS} FROM notify.alerts"
+        f" WHERE provider_message_ids && $1::text[] AND {_SENT} ORDER BY id FOR UPDATE",
+        sorted({message_id for _, message_id in wanted}),
+    )
+    sent: dict[tuple[str, str], Alert] = {}
+    for row in rows:
+        alert = alert_from_row(row)
+        for message_id in alert.provider_message_ids:
+            sent[(alert.provider or "", message_id)] = alert
+    return {pair: sent[pair] for pair in wanted if pair in sent}
+
+
+async def set_receipt_statuses(
+    conn: Connection, changed: Mapping[uuid.UUID, tuple[AlertState, str | None, bool]]
+) -> None:
+    """Each alert's status and reason after its receipts, and whether one of them delivered
+    it (its `delivered_at`), in one statement."""
+    ids = list(changed)
+    await conn.execute(
+        "UPDATE notify.alerts AS a SET status = c.status, reason = c.reason,"
+        " updated_at = now(),"
+        " delivered_at = CASE WHEN c.delivered THEN now() ELSE a.delivered_at END"
+        " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bool[])"
+        " AS c(id, status, reason, delivered) WHERE a.id = c.id",
+        ids,
+        [changed[i][0] for i in ids],
+        [changed[i][1] for i in ids],
+        [changed[i][2] for i in ids],
     )
 
 

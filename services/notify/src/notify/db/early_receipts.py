@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from qorgau_common.db import Connection
 
 from notify.domain.alert import Alert
@@ -12,13 +14,14 @@ from .alerts import ALERT_COLUMNS, Db, alert_from_row, sent_with_message_id
 KEEP_FOR = "1 day"  # a receipt still unmatched after this matches nothing we sent
 
 
-async def park(conn: Connection, provider: str, receipt: Receipt) -> None:
+async def park(conn: Connection, receipts: Sequence[tuple[str, Receipt]]) -> None:
+    """Keep (provider, receipt) pairs that matched no sent alert yet, in one statement."""
     await conn.execute(
-        "INSERT INTO notify.early_receipts (provider, message_id, state) VALUES ($1, $2, $3)"
-        " ON CONFLICT DO NOTHING",
-        provider,
-        receipt.message_id,
-        receipt.state,
+        "INSERT INTO notify.early_receipts (provider, message_id, state)"
+        " SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING",
+        [provider for provider, _ in receipts],
+        [receipt.message_id for _, receipt in receipts],
+        [receipt.state for _, receipt in receipts],
     )
 
 

@@ -2,38 +2,29 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import asyncpg
 import structlog
 from qorgau_common.db import Connection
-from qorgau_common.unit_of_work import unit_of_work
+from qorgau_common.unit_of_work import deferred, unit_of_work
 from qorgau_contracts import AlertStatus
 
 from notify.db import early_receipts, inbound
-from notify.db.alerts import mark_by_message_id, set_status
+from notify.db.alerts import (
+    mark_by_message_id,
+    sent_with_message_ids,
+    set_receipt_statuses,
+    set_status,
+)
 from notify.db.outbox import enqueue_alert_updated
 from notify.domain.alert import Alert, AlertState, alert_updated
-from notify.domain.receipt import Receipt
+from notify.domain.receipt import RECEIPT_CHANGES, Receipt, change_of, changes_of
 from notify.metrics import ALERTS, INBOUND, RECEIPT_LATENCY
 
 log = structlog.get_logger(__name__)
-
-
-# A two-part SMS gets a receipt per part. The first "delivered" marks the alert; a later part
-# that failed still fails it (the officer may have read half of it); an officer's answer is
-# never overwritten by a receipt. So routing and intake hear each change once, not per part.
-_RECEIPT_CHANGES: dict[AlertStatus, tuple[AlertState, ...]] = {
-    "delivered": ("submitted",),
-    "failed": ("submitted", "delivered"),
-}
-
-
-def _change(receipt: Receipt) -> tuple[AlertStatus, str | None]:
-    """The status a final receipt gives its alert, and the reason."""
-    if receipt.delivered:
-        return "delivered", None
-    return "failed", f"delivery receipt: {receipt.state}"
 
 
 async def _told(conn: Connection, alert: Alert, status: AlertStatus, reason: str | None) -> None:
@@ -44,8 +35,8 @@ async def _told(conn: Connection, alert: Alert, status: AlertStatus, reason: str
 async def apply_receipt(conn: Connection, alert: Alert, receipt: Receipt) -> bool:
     """A final receipt's effect on its submitted alert, in the caller's transaction; False
     if it changed nothing (another part's receipt said so already, or the officer answered)."""
-    status, reason = _change(receipt)
-    if not await set_status(conn, alert.id, status, reason, only_from=_RECEIPT_CHANGES[status]):
+    status, reason = change_of(receipt)
+    if not await set_status(conn, alert.id, status, reason, only_from=RECEIPT_CHANGES[status]):
         return False
     await _told(conn, alert, status, reason)
     return True
@@ -62,6 +53,15 @@ async def apply_early_receipts(conn: Connection, alert: Alert, early: list[Recei
     return True
 
 
+@dataclass(frozen=True)
+class _Final:
+    """A final receipt to mark, as it came."""
+
+    provider: str
+    receipt: Receipt
+    now: datetime | None
+
+
 async def record_receipt(
     pool: asyncpg.Pool,
     provider: str,
@@ -74,7 +74,9 @@ async def record_receipt(
 
     With `inbound_id` (the receipt as kept in `notify.inbound`), the row goes in the same
     transaction as the effect, and a receipt already acted on does nothing. It joins a shared
-    transaction (`keep_inbound` acts on a group in one)."""
+    transaction (`keep_inbound` acts on a group in one): there the group's final receipts
+    are marked together before its commit (`deferred`: one read and one write for them all),
+    and True says only that this one was taken."""
     if not receipt.final:
         INBOUND.labels(provider, "receipt_interim").inc()
         if inbound_id is not None:
@@ -84,23 +86,75 @@ async def record_receipt(
     async with unit_of_work(pool) as conn:
         if inbound_id is not None and not await inbound.take(conn, inbound_id):
             return False
-        status, reason = _change(receipt)
-        found = await mark_by_message_id(
-            conn, provider, receipt.message_id, status, reason, _RECEIPT_CHANGES[status]
-        )
-        if found is None:
-            # Perhaps early: its submit's ids are not recorded yet. Applied when they are.
-            await early_receipts.park(conn, provider, receipt)
-            INBOUND.labels(provider, "receipt_unmatched").inc()
-            return False
-        alert, changed = found
-        if changed:
-            await _told(conn, alert, status, reason)
-    if alert.submitted_at is not None:
-        latency = (now or datetime.now(UTC)) - alert.submitted_at
-        RECEIPT_LATENCY.labels(provider).observe(latency.total_seconds())
-    log.info("delivery receipt", alert_id=str(alert.id), state=receipt.state)
+        final = _Final(provider, receipt, now)
+        group = deferred("notify.receipts", _marked_together)
+        if group is not None:
+            group.append(final)
+            return True
+        return await _mark_one(conn, final)
+
+
+async def _mark_one(conn: Connection, final: _Final) -> bool:
+    """One receipt found and marked in one statement; parked if it matched nothing yet."""
+    status, reason = change_of(final.receipt)
+    found = await mark_by_message_id(
+        conn, final.provider, final.receipt.message_id, status, reason, RECEIPT_CHANGES[status]
+    )
+    if found is None:
+        await _park(conn, [final])
+        return False
+    alert, changed = found
+    if changed:
+        await _told(conn, alert, status, reason)
+    _matched(alert, final)
     return True
+
+
+async def _marked_together(conn: Connection, finals: list[_Final]) -> None:
+    """A group's final receipts: their alerts read and locked in one statement, each alert's
+    receipts applied in turn (`changes_of`: the same changes and events as one by one), the
+    new statuses written in one statement and the unmatched parked in one."""
+    if len(finals) == 1:
+        await _mark_one(conn, finals[0])
+        return
+    found = await sent_with_message_ids(conn, [(f.provider, f.receipt.message_id) for f in finals])
+    theirs: dict[uuid.UUID, tuple[Alert, list[_Final]]] = {}
+    unmatched: list[_Final] = []
+    for final in finals:
+        alert = found.get((final.provider, final.receipt.message_id))
+        if alert is None:
+            unmatched.append(final)
+        else:
+            theirs.setdefault(alert.id, (alert, []))[1].append(final)
+    changed: dict[uuid.UUID, tuple[AlertState, str | None, bool]] = {}
+    for alert, its in theirs.values():
+        changes = changes_of(alert.status, [f.receipt for f in its])
+        for status, reason in changes:
+            await _told(conn, alert, status, reason)
+        if changes:
+            last, reason = changes[-1]
+            changed[alert.id] = (last, reason, any(s == "delivered" for s, _ in changes))
+    if changed:
+        await set_receipt_statuses(conn, changed)
+    if unmatched:
+        await _park(conn, unmatched)
+    for alert, its in theirs.values():
+        for final in its:
+            _matched(alert, final)
+
+
+async def _park(conn: Connection, finals: list[_Final]) -> None:
+    """Perhaps early: their submit's ids are not recorded yet. Applied when they are."""
+    await early_receipts.park(conn, [(f.provider, f.receipt) for f in finals])
+    for final in finals:
+        INBOUND.labels(final.provider, "receipt_unmatched").inc()
+
+
+def _matched(alert: Alert, final: _Final) -> None:
+    if alert.submitted_at is not None:
+        latency = (final.now or datetime.now(UTC)) - alert.submitted_at
+        RECEIPT_LATENCY.labels(final.provider).observe(latency.total_seconds())
+    log.info("delivery receipt", alert_id=str(alert.id), state=final.receipt.state)
 
 
 async def apply_stranded_receipts(pool: asyncpg.Pool) -> int:
