@@ -13,6 +13,7 @@ the sweep fails an alert in doubt only once its sender is really gone.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import uuid
@@ -79,9 +80,20 @@ def _holding(sending: Sending, alert_id: uuid.UUID) -> Iterator[None]:
             del sending.in_hand[alert_id]
 
 
+_FIRST_RETRY_S = 0.2
+
+
 async def durably(write: Callable[[], Awaitable[T]]) -> T:
     """Run a database write until the database answers: after a submit, its record must not
-    be lost while this process lives (the sweep leaves alerts in hand alone meanwhile)."""
+    be lost while this process lives (the sweep leaves alerts in hand alone meanwhile).
+    The first try goes straight to the write: tenacity's retry loop, a tenth of a
+    millisecond a write, is entered only once the database has failed it."""
+    try:
+        return await write()
+    except Exception as exc:
+        if not is_infrastructure_error(exc):
+            raise
+    await asyncio.sleep(_FIRST_RETRY_S)  # as the loop would have waited before its second try
     async for attempt in AsyncRetrying(
         retry=retry_if_exception(is_infrastructure_error),
         wait=wait_exponential(multiplier=0.2, max=2),
