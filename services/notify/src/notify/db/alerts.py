@@ -298,7 +298,6 @@ async def apply_routing_state(
     reply, or it was answered already: a redelivered answer confirms nothing twice).
 
     An accepted or closed assignment is not resent for a missing receipt: its answer is in."""
-    verdict = event.reply_verdict if event.reply_id is not None else None
     row = await conn.fetchrow(
         "WITH alert AS (UPDATE notify.alerts SET routing_state = $2, priority = $3,"
         " risk_level = $4, address_line = $5, district = coalesce($6, district),"
@@ -323,7 +322,7 @@ async def apply_routing_state(
         event.district,
         event.ack_deadline,
         event.reply_id,
-        verdict,
+        event.reply_verdict,
     )
     if row is None:
         return None

@@ -171,7 +171,6 @@ async def close(
     if status != "acknowledged":
         roster.forget()
     stamp = "acknowledged_at" if status == "acknowledged" else "closed_at"
-    change = incident or IncidentChange(None, None)
     await conn.execute(
         f"""
         WITH closed AS (
@@ -188,9 +187,9 @@ async def close(
         now,
         reason,
         outcome,
-        change.incident_id,
-        change.status,
-        change.reason,
+        incident.incident_id if incident else None,
+        incident.status if incident else None,
+        incident.reason if incident else None,
     )
 
 

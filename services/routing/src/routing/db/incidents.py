@@ -22,8 +22,8 @@ COLUMNS = (
 class IncidentChange:
     """An incident's new status (and reason), to go with another statement's change."""
 
-    incident_id: uuid.UUID | None
-    status: IncidentStatus | None
+    incident_id: uuid.UUID
+    status: IncidentStatus
     reason: str | None = None
 
 
