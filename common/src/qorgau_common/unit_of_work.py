@@ -21,7 +21,8 @@ keep a read for the rest of the batch (`batch_memo`) when the batch's own writes
 
 What calls out (an SMS, an HTTP call) must not act before its rows commit: a use case hands
 it to `after_commit`, which runs it at once outside a shared transaction and after the commit
-inside one. A route whose handler keeps to that says so (`EventRoutes.on(..., shared=True)`).
+inside one (a batch's actions side by side, started in the order they were handed over). A
+route whose handler keeps to that says so (`EventRoutes.on(..., shared=True)`).
 Nothing inside a shared transaction may take a second connection from the pool while the
 batch holds row locks. The shared connection belongs to the task that opened it: a task
 started inside (which inherits the context) gets a connection of its own, never that one.
@@ -45,6 +46,7 @@ from prometheus_client import Counter
 from .outbox import written_together
 
 __all__ = [
+    "AfterCommit",
     "after_commit",
     "batch_memo",
     "claimed_ahead",
@@ -169,7 +171,8 @@ async def _run(action: AfterCommit) -> None:
 async def shared_transaction(pool: asyncpg.Pool) -> AsyncIterator[PoolConnectionProxy]:
     """One connection and one transaction for every `unit_of_work` inside; all or nothing.
 
-    The `after_commit` actions run once it committed and its connection is back."""
+    The `after_commit` actions run once it committed and its connection is back, side by
+    side; it ends when they all have."""
     if _joined() is not None:
         raise RuntimeError("shared transactions do not nest")
     async with pool.acquire() as conn, conn.transaction(), written_together(conn):
@@ -181,11 +184,15 @@ async def shared_transaction(pool: asyncpg.Pool) -> AsyncIterator[PoolConnection
             _SHARED.reset(token)
         for flush, items in shared.deferred.values():
             await flush(conn, items)
-    for action, context in shared.after:
-        try:
-            # A task of its own, in its record's context; not the owner, so never the batch's
-            # connection (which is back in the pool by now anyway).
-            await asyncio.create_task(_run(action), context=context)
-        except Exception as exc:
+    # Each a task of its own, in its record's context; not the owner, so never the batch's
+    # connection (which is back in the pool by now anyway). Started in the order they were
+    # handed over and run side by side: the batch ends when the slowest has, not after the
+    # sum of them (a confirmation SMS awaits its submit's response; an alert waits only for
+    # a slot of the send window).
+    tasks = [asyncio.create_task(_run(action), context=context) for action, context in shared.after]
+    for outcome in await asyncio.gather(*tasks, return_exceptions=True):
+        if isinstance(outcome, Exception):
             AFTER_COMMIT_FAILED.inc()
-            log.error("action after a batch's commit failed", error=repr(exc))
+            log.error("action after a batch's commit failed", error=repr(outcome))
+        elif isinstance(outcome, BaseException):
+            raise outcome

@@ -9,6 +9,7 @@ import asyncpg
 import pytest
 from qorgau_common.inbox import claim_all, claim_event
 from qorgau_common.unit_of_work import (
+    AfterCommit,
     after_commit,
     batch_memo,
     claimed_ahead,
@@ -114,6 +115,51 @@ async def test_an_action_after_the_commit_runs_in_the_context_it_was_handed_over
             await after_commit(action)
             record.reset(token)
     assert seen == ["first", "second"]
+
+
+async def test_the_actions_after_a_batch_run_side_by_side_started_in_order(
+    pool: asyncpg.Pool,
+) -> None:
+    """A batch's sends go out together: one slow submit (a confirmation SMS waiting for its
+    response) must not hold the next alert, nor the consumer's next poll, for the sum of
+    them all. Each action here waits for the other; one after the other, they never end."""
+    started: list[str] = []
+    both = asyncio.Barrier(2)
+
+    def action(name: str) -> AfterCommit:
+        async def run() -> None:
+            started.append(name)
+            await both.wait()
+
+        return run
+
+    async def batch() -> None:
+        async with shared_transaction(pool):
+            await after_commit(action("first"))
+            await after_commit(action("second"))
+
+    await asyncio.wait_for(batch(), 5)
+    assert started == ["first", "second"]
+
+
+async def test_a_failing_action_does_not_stop_the_others(pool: asyncpg.Pool) -> None:
+    from qorgau_common.unit_of_work import AFTER_COMMIT_FAILED
+
+    before = AFTER_COMMIT_FAILED._value.get()
+    ran: list[str] = []
+
+    async def broken() -> None:
+        raise RuntimeError("the provider is down")
+
+    async def fine() -> None:
+        await asyncio.sleep(0)
+        ran.append("sent")
+
+    async with shared_transaction(pool):
+        await after_commit(broken)
+        await after_commit(fine)
+    assert ran == ["sent"]
+    assert AFTER_COMMIT_FAILED._value.get() == before + 1
 
 
 async def test_a_batch_claimed_ahead_answers_each_claim_once_without_a_round_trip(
