@@ -3,11 +3,13 @@ with what routing did; everything else is answered at once in the officer's lang
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+from notify.consumers import NotifyDeps, on_assignment_updated
 from notify.db.alerts import alerts_for_phone
 from notify.domain.reply_match import Needed, narrowed
 from notify.providers.fake import FakeProvider
@@ -15,9 +17,12 @@ from notify.usecases.answer_reply import answer_reply
 from notify.usecases.follow_assignment import follow_assignment
 from notify.usecases.record_alert import record_alert
 from notify.usecases.send_alert import Sending, send_alert
+from notify.usecases.send_window import SendWindow
+from qorgau_common.consumer import EventConsumer, SharedBatches
 from qorgau_common.unit_of_work import shared_transaction
-from qorgau_contracts import AssignmentUpdated, IncidentAssigned, ReplyReceived
+from qorgau_contracts import ASSIGNMENT_UPDATED, AssignmentUpdated, IncidentAssigned, ReplyReceived
 
+from tests.batches import FakeBroker, FakeMessage, FakeRecord
 from tests.factories import assigned
 from tests.notify.conftest import alert_row, replies_sent
 
@@ -264,3 +269,39 @@ async def test_a_reply_reads_only_the_phones_alerts_its_answer_depends_on(
     assert reply.assignment_id == cases[0].assignment_id
     assert await answer_reply(pool, sending.routes, PHONE, "1 ZZZ9") == "unknown_code"
     assert notices(primary, PHONE)[-1].startswith("Qorgau: код ZZZ9 не найден")
+
+
+async def test_a_confirmation_on_the_wire_does_not_hold_the_consumer(
+    pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
+) -> None:
+    """The batch is committed and acknowledged while its confirmation is still being sent
+    (the send window holds it): the next poll, and the alerts in it, never wait for an SMSC's
+    answer. Shutdown's drain of the window waits for it."""
+    case = await alerted(pool, sending, officer_phone=PHONE, short_code="ACK3")
+    assert await answer_reply(pool, sending.routes, PHONE, "1 ACK3") == "forwarded"
+    (reply,) = await replies_sent(pool)
+    window = SendWindow(sending, window=4)
+    deps = NotifyDeps(pool, window)
+    consumer = EventConsumer(FakeBroker(), "notify", max_attempts=2, backoff_max_s=0.0)  # type: ignore[arg-type]
+    event = routing_says(case, "acknowledged", reply)
+    message = FakeMessage(
+        (FakeRecord(ASSIGNMENT_UPDATED.name, 0, 0, None, event.model_dump_json().encode()),)
+    )
+    shared = SharedBatches(lambda: pool, frozenset({ASSIGNMENT_UPDATED.name}), inbox="notify")
+
+    async def apply(updated: AssignmentUpdated) -> None:
+        await on_assignment_updated(updated, deps)
+
+    primary.hold()
+    try:
+        await asyncio.wait_for(
+            consumer.consume_batch(message, lambda _: (AssignmentUpdated, apply), shared=shared),  # type: ignore[arg-type]
+            5,
+        )
+        assert message.acks == [1]
+        await primary.wait_on_wire(2)  # the alert, then the confirmation, held
+        assert notices(primary, PHONE) == []
+    finally:
+        primary.release()
+    await asyncio.wait_for(window.drain(), 5)
+    assert notices(primary, PHONE) == ["Принято: ACK3, Есиль, ул. Сыганак 10 кв 5"]

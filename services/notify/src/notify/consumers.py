@@ -58,7 +58,8 @@ async def on_incident_assigned(event: IncidentAssigned, deps: NotifyDeps) -> Non
     shared=True,
 )
 async def on_assignment_updated(event: AssignmentUpdated, deps: NotifyDeps) -> None:
-    await follow_assignment(deps.pool, deps.window.sending.routes, event)
+    window = deps.window
+    await follow_assignment(deps.pool, window.sending.routes, event, start=window.start_notice)
 
 
 PUBLISHED = (

@@ -46,7 +46,7 @@ INBOUND = Counter(
     " receipt_stranded: a parked receipt the sweep applied)",
     ["provider", "kind"],
 )
-IN_FLIGHT = Gauge("qorgau_notify_sends_in_flight", "Alerts being sent right now")
+IN_FLIGHT = Gauge("qorgau_notify_sends_in_flight", "Alerts and notices being sent right now")
 IN_DOUBT = Gauge(
     "qorgau_notify_alerts_in_doubt",
     "Alerts whose submit may have gone out before a crash (not resent automatically)",

@@ -7,10 +7,13 @@ when it lists facts learnt later, the officer of a live case gets a short update
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+
 import asyncpg
 import structlog
 from qorgau_common.inbox import claim_event
-from qorgau_common.unit_of_work import after_commit, unit_of_work
+from qorgau_common.unit_of_work import AfterCommit, after_commit, unit_of_work
 from qorgau_contracts import ASSIGNMENT_UPDATED, AssignmentUpdated
 
 from notify.db import SCHEMA
@@ -23,9 +26,16 @@ log = structlog.get_logger(__name__)
 
 
 async def follow_assignment(
-    pool: asyncpg.Pool, routes: Routes | None, event: AssignmentUpdated
+    pool: asyncpg.Pool,
+    routes: Routes | None,
+    event: AssignmentUpdated,
+    *,
+    start: Callable[[AfterCommit], Awaitable[None]] | None = None,
 ) -> list[str]:
-    """Record routing's word; the texts sent to the officer (a confirmation, an update)."""
+    """Record routing's word; the texts sent to the officer (a confirmation, an update).
+
+    They go once routing's word committed, through `start` if given (the send window,
+    which returns once they are on their way), else awaited."""
     texts: list[str] = []
     async with unit_of_work(pool) as conn:
         if not await claim_event(conn, SCHEMA, event, ASSIGNMENT_UPDATED.name):
@@ -67,7 +77,7 @@ async def follow_assignment(
             for text in texts:
                 await notices.send_notice(phone, text, exercise)
 
-        await after_commit(tell)
+        await after_commit(tell if start is None else functools.partial(start, tell))
     if texts:
         log.info("officer told", state=event.state, messages=len(texts))
     return texts

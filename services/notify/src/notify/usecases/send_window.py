@@ -1,9 +1,12 @@
-"""Up to `window` alerts being sent at once, so one slow submit does not hold up the rest."""
+"""Up to `window` sends at once (alerts, and the notices that answer a reply), so one slow
+submit does not hold up the rest, and nobody who hands one over waits for its SMSC."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import structlog
@@ -14,6 +17,8 @@ from .send_alert import Sending, send_alert
 
 log = structlog.get_logger(__name__)
 
+Send = Callable[[], Awaitable[object]]
+
 
 class SendWindow:
     def __init__(self, sending: Sending, window: int = 32) -> None:
@@ -23,17 +28,27 @@ class SendWindow:
 
     async def dispatch(self, alert_id: uuid.UUID, *, now: datetime | None = None) -> None:
         """Start sending `alert_id` once a slot is free; returns then."""
+        send = functools.partial(send_alert, self.sending, alert_id, now=now)
+        await self._start(send, "alert send crashed", alert_id=str(alert_id))
+
+    async def start_notice(self, send: Send) -> None:
+        """Start a notice (a reply's confirmation, an update SMS) once a slot is free; returns
+        then: the consumer batch that committed it goes on while it is on the wire. Best
+        effort, as every notice: a notice that fails is logged, not retried."""
+        await self._start(send, "notice send crashed")
+
+    async def _start(self, send: Send, crashed: str, **fields: str) -> None:
         await self._slots.acquire()
         IN_FLIGHT.inc()
-        task = asyncio.create_task(self._send_in_slot(alert_id, now))
+        task = asyncio.create_task(self._send_in_slot(send, crashed, fields))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _send_in_slot(self, alert_id: uuid.UUID, now: datetime | None) -> None:
+    async def _send_in_slot(self, send: Send, crashed: str, fields: dict[str, str]) -> None:
         try:
-            await send_alert(self.sending, alert_id, now=now)
+            await send()
         except Exception as exc:  # the sweeper retries what is still pending
-            log.error("alert send crashed", alert_id=str(alert_id), error=type(exc).__name__)
+            log.error(crashed, error=type(exc).__name__, **fields)
         finally:
             IN_FLIGHT.dec()
             self._slots.release()
