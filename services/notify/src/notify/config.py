@@ -59,7 +59,11 @@ class NotifySettings(ServiceSettings):
         default=None,
         description="Status callbacks must carry ?token=<this>; required with a gateway.",
     )
-    send_window: int = Field(default=32, ge=1, description="Alerts and notices (confirmations, update SMS) being sent at once.")
+    send_window: int = Field(
+        default=32,
+        ge=1,
+        description="Alerts and notices (confirmations, update SMS) being sent at once.",
+    )
     receipt_timeout_s: float = Field(
         default=60.0, gt=0, description="No receipt by then: resend through the other provider."
     )
