@@ -47,7 +47,7 @@ class SendWindow:
     async def _send_in_slot(self, send: Send, crashed: str, fields: dict[str, str]) -> None:
         try:
             await send()
-        except Exception as exc:  # the sweeper retries what is still pending
+        except Exception as exc:  # an alert still pending is the sweeper's; a notice is lost
             log.error(crashed, error=type(exc).__name__, **fields)
         finally:
             IN_FLIGHT.dec()
