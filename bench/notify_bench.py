@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import tempfile
 import time
@@ -20,6 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from latency import summary  # bench/latency.py
+
+
+def _to(phone: str, sms: Any) -> bool:
+    """The SMS went to `phone`."""
+    return bool(sms.destination == phone)
 
 
 def event(n: int) -> Any:
@@ -104,7 +110,7 @@ async def main(sequential: int, burst: int) -> dict[str, Any]:
                     e.model_dump_json().encode(),
                     key=str(e.incident_id).encode(),
                 )
-                await smsc.wait_for(lambda s, p=e.officer_phone: s.destination == p, 30)
+                await smsc.wait_for(functools.partial(_to, e.officer_phone), 30)
                 latencies.append(arrived[e.officer_phone] - started)
             results["assigned_to_submit"] = summary(latencies)
             events = [event(100_000 + n) for n in range(burst)]

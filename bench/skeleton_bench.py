@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import time
@@ -28,6 +29,11 @@ from qorgau_local.smsc import DevSmsc, Sms
 
 TOKEN = "qorgau-dev-operator"
 DISTRICTS = ["almaty", "baikonyr", "yesil", "saryarka", "nura", "saraishyk"]
+
+
+def _naming(code: str, sms: Sms) -> bool:
+    """The SMS names the case `code`."""
+    return code in sms.text
 
 
 def report(n: int) -> dict[str, Any]:
@@ -88,7 +94,7 @@ async def measure(
             response = await client.post("/v1/reports", json=report(n))
             post.append(time.perf_counter() - t0)
             code = response.json()["short_code"]
-            await smsc.wait_for(lambda s, c=code: c in s.text, within_s=30)
+            await smsc.wait_for(functools.partial(_naming, code), within_s=30)
             end_to_end.append(arrived[code] - t0)
 
         gate = asyncio.Semaphore(concurrency)
