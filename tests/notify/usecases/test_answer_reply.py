@@ -305,3 +305,31 @@ async def test_a_confirmation_on_the_wire_does_not_hold_the_consumer(
         primary.release()
     await asyncio.wait_for(window.drain(), 5)
     assert notices(primary, PHONE) == ["Принято: ACK3, Есиль, ул. Сыганак 10 кв 5"]
+
+
+async def test_a_reply_answered_on_the_wire_does_not_hold_the_inbound_group(
+    pool: asyncpg.Pool, sending: Sending, primary: FakeProvider
+) -> None:
+    """A reply answered by notice (here a bare "1" with two cases open) is acted on in the
+    inbound keeper's shared transaction: through the send window, the group ends while the
+    notice is still on the wire, so the receipts kept behind it never wait for an SMSC."""
+    await alerted(pool, sending, short_code="AAA1")
+    await alerted(pool, sending, short_code="BBB2")
+    window = SendWindow(sending, window=4)
+    primary.hold()
+    try:
+
+        async def group() -> None:
+            async with shared_transaction(pool):
+                outcome = await answer_reply(
+                    pool, sending.routes, PHONE, "1", start=window.start_notice
+                )
+                assert outcome == "ask_for_code"
+
+        await asyncio.wait_for(group(), 5)
+        await primary.wait_on_wire(3)  # the two alerts, then the notice, held on the wire
+        assert notices(primary, PHONE) == []
+    finally:
+        primary.release()
+    await asyncio.wait_for(window.drain(), 5)
+    assert notices(primary, PHONE) == ["Qorgau: открыты BBB2, AAA1. Укажите код: 1 КОД или 2 КОД"]

@@ -83,6 +83,7 @@ def create_app(settings: NotifySettings) -> FastAPI:
             now=row.received_at,
             bare_window=bare_window,
             inbound_id=row.id,
+            start=runtime.deps().window.start_notice,
         )
 
     # SMPP's inbound is acknowledged by smpp34 at once: it is kept before it is acted on.
@@ -148,7 +149,10 @@ def create_app(settings: NotifySettings) -> FastAPI:
             async def stop_keeping() -> None:
                 keeper.stop()
 
-            steps = [runtime.stop_consuming, runtime.deps().window.drain, stop_keeping, smpp.stop]
+            # The window is drained again after the keeper stops: a reply acted on meanwhile
+            # may have handed it a notice, which must be off the wire before SMPP unbinds.
+            window = runtime.deps().window
+            steps = [runtime.stop_consuming, window.drain, stop_keeping, window.drain, smpp.stop]
             steps += [gateway.stop] if gateway is not None else []
             for step in [*steps, runtime.close]:
                 try:

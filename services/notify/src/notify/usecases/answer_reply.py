@@ -17,7 +17,7 @@ from typing import Literal
 
 import asyncpg
 import structlog
-from qorgau_common.unit_of_work import after_commit, unit_of_work
+from qorgau_common.unit_of_work import unit_of_work
 from qorgau_contracts import ReplyReceived, ReplyVerdict
 
 from notify.db import inbound
@@ -39,6 +39,8 @@ from notify.domain.reply_match import (
 from notify.domain.reply_texts import Notice, render_notice, render_verdict
 from notify.metrics import INBOUND
 from notify.providers.routes import Routes
+
+from .send_window import Start, notice_after_commit
 
 log = structlog.get_logger(__name__)
 
@@ -69,12 +71,14 @@ async def answer_reply(
     now: datetime | None = None,
     bare_window: timedelta = BARE_REPLY_WINDOW,
     inbound_id: int | None = None,
+    start: Start | None = None,
 ) -> ReplyOutcome | None:
     """Pass an officer's reply on to routing, or answer it (through `routes`, if given).
 
     With `inbound_id` (the reply as kept in `notify.inbound`), the row goes in the same
     transaction as the effect; a reply already acted on does nothing and returns None.
-    Inside a shared transaction (`keep_inbound`), the answer is sent once it committed."""
+    Inside a shared transaction (`keep_inbound`), the answer is sent once it committed,
+    through `start` if given (the send window: the group goes on while it is on the wire)."""
     now = now or datetime.now(UTC)
     parsed = parse_reply(text)
     async with unit_of_work(pool) as conn:
@@ -95,7 +99,8 @@ async def answer_reply(
     if outcome == "forwarded":
         log.info("reply passed to routing", alert_id=str(notice))
     elif routes is not None and isinstance(notice, str):
-        await after_commit(functools.partial(routes.send_notice, phone, notice, alerts[0].exercise))
+        send = functools.partial(routes.send_notice, phone, notice, alerts[0].exercise)
+        await notice_after_commit(send, start)
     return outcome
 
 

@@ -7,13 +7,10 @@ when it lists facts learnt later, the officer of a live case gets a short update
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
-
 import asyncpg
 import structlog
 from qorgau_common.inbox import claim_event
-from qorgau_common.unit_of_work import AfterCommit, after_commit, unit_of_work
+from qorgau_common.unit_of_work import unit_of_work
 from qorgau_contracts import ASSIGNMENT_UPDATED, AssignmentUpdated
 
 from notify.db import SCHEMA
@@ -21,6 +18,8 @@ from notify.db.alerts import apply_routing_state
 from notify.domain.reply_match import is_case
 from notify.domain.reply_texts import render_update, render_verdict
 from notify.providers.routes import Routes
+
+from .send_window import Start, notice_after_commit
 
 log = structlog.get_logger(__name__)
 
@@ -30,7 +29,7 @@ async def follow_assignment(
     routes: Routes | None,
     event: AssignmentUpdated,
     *,
-    start: Callable[[AfterCommit], Awaitable[None]] | None = None,
+    start: Start | None = None,
 ) -> list[str]:
     """Record routing's word; the texts sent to the officer (a confirmation, an update).
 
@@ -77,7 +76,7 @@ async def follow_assignment(
             for text in texts:
                 await notices.send_notice(phone, text, exercise)
 
-        await after_commit(tell if start is None else functools.partial(start, tell))
+        await notice_after_commit(tell, start)
     if texts:
         log.info("officer told", state=event.state, messages=len(texts))
     return texts

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import structlog
+from qorgau_common.unit_of_work import AfterCommit, after_commit
 
 from notify.metrics import IN_FLIGHT
 
@@ -18,6 +19,14 @@ from .send_alert import Sending, send_alert
 log = structlog.get_logger(__name__)
 
 Send = Callable[[], Awaitable[object]]
+Start = Callable[[AfterCommit], Awaitable[None]]
+
+
+async def notice_after_commit(send: AfterCommit, start: Start | None) -> None:
+    """`send` (a notice) once what this task wrote has committed: handed to `start` (the
+    send window's `start_notice`, which returns once it is on its way) if given, else
+    awaited."""
+    await after_commit(send if start is None else functools.partial(start, send))
 
 
 class SendWindow:
