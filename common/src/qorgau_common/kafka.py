@@ -42,7 +42,8 @@ def subscribe(
     """A subscriber with manual ack: offsets commit only after our transaction does.
 
     With `batch`, each poll hands over up to `consumer_batch_max_records` records at once
-    (whatever is there: a poll never waits to fill a batch) and one ack commits them all.
+    (whatever is there: a poll never waits to fill a batch) and one ack commits them all;
+    a poll that finds nothing waits `consumer_batch_timeout_ms` and pauses as long.
     """
     group = settings.consumer_group or group_id
     names = [topics] if isinstance(topics, str) else topics
@@ -52,6 +53,9 @@ def subscribe(
             *names,
             batch=True,
             max_records=settings.consumer_batch_max_records,
+            # FastStream sleeps this long after a poll that found nothing (its default of
+            # 200 ms cost a report at a quiet hour up to 200 ms at each hop, 205 ms p50 in all).
+            batch_timeout_ms=settings.consumer_batch_timeout_ms,
             group_id=group,
             ack_policy=AckPolicy.MANUAL,
             auto_offset_reset="earliest",

@@ -66,6 +66,12 @@ class ServiceSettings(BaseSettings):
         200,
         "Most records a consumer takes per poll; their offsets commit once, after all applied.",
     )
+    consumer_batch_timeout_ms: int = shared(
+        "consumer_batch_timeout_ms",
+        20,
+        "Longest a consumer's poll waits for records, and its pause after a poll that found"
+        " none: bounds the wait of the first event after a quiet spell, at every hop.",
+    )
     consumer_max_attempts: int = shared(
         "consumer_max_attempts", 5, "Attempts before a failing message goes to its DLQ."
     )
