@@ -57,7 +57,7 @@ test: setup lint deploy-tools browser ## lint, types, manifests and every test t
 lint: setup ## ruff format check, ruff, mypy --strict
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy $(SRC) bench
+	$(VENV)/bin/mypy $(SRC) bench tests
 
 format: setup ## format and autofix
 	$(VENV)/bin/ruff format .

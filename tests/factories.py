@@ -59,7 +59,7 @@ def alert_update(
         alert_id=uuid.uuid4(),
         assignment_id=assigned_event.assignment_id,
         incident_id=assigned_event.incident_id,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         provider="smpp",
         reason=reason,
     )

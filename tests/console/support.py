@@ -6,6 +6,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 import httpx
@@ -33,10 +34,10 @@ class Console:
 
 
 @asynccontextmanager
-async def console(database_url: str, **settings: object) -> AsyncIterator[Console]:
+async def console(database_url: str, **settings: Any) -> AsyncIterator[Console]:
     world = FakeWorld()
     intake = FakeIntake(world)
-    values: dict[str, object] = {"cookie_secure": False, "poll_interval_s": 0.05, **settings}
+    values: dict[str, Any] = {"cookie_secure": False, "poll_interval_s": 0.05, **settings}
     config = ConsoleSettings(database_url=database_url, **values)
     routing = FakeRouting(world)
     app = create_app(config, intake=intake, routing=routing, roster=routing)

@@ -119,7 +119,8 @@ def _pod_spec(doc: Manifest) -> Manifest:
     spec = doc["spec"]
     if doc["kind"] == "CronJob":
         spec = spec["jobTemplate"]["spec"]
-    return spec["template"]["spec"]
+    pod: Manifest = spec["template"]["spec"]
+    return pod
 
 
 def _containers(pod: Manifest) -> Iterator[Manifest]:

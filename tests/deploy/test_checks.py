@@ -70,7 +70,12 @@ def test_dockerfile_builds_every_image_from_the_lock_with_the_projects_uv() -> N
         "jobs": '["python", "-m", "qorgau_local", "schemas"]',
     }
     stages = re.split(r"^FROM ", text, flags=re.M)[1:]
-    by_name = {re.match(r"\S+ AS (\S+)", s)[1]: s for s in stages if " AS " in s.split("\n")[0]}
+    by_name: dict[str, str] = {}
+    for stage in stages:
+        if " AS " in stage.split("\n")[0]:
+            named = re.match(r"\S+ AS (\S+)", stage)
+            assert named, stage
+            by_name[named[1]] = stage
     for target, command in commands.items():
         assert f"CMD {command}" in by_name[target], target
     assert "USER 10001:10001" in by_name["runtime"]

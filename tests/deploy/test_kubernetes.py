@@ -111,7 +111,9 @@ def test_secrets_are_referenced_never_committed(
         assert not leaked, f"{config_map['metadata']['name']} holds secrets: {leaked}"
 
 
-def _allowed_ports(policies: list[m.Manifest], pod_labels: dict[str, str], direction: str) -> set:
+def _allowed_ports(
+    policies: list[m.Manifest], pod_labels: dict[str, str], direction: str
+) -> set[object]:
     """Ports a pod with these labels may use in `direction` ("ingress" or "egress")."""
     ports: set[object] = set()
     for policy in policies:

@@ -65,6 +65,7 @@ class World:
 
     async def entry(self, incident_id: str) -> dict[str, Any]:
         board = (await self.routing.get("/v1/board", headers=DUTY)).json()
+        entry: dict[str, Any]
         (entry,) = [e for e in board["open"] if e["incident_id"] == incident_id] or [{}]
         return entry
 
@@ -286,13 +287,13 @@ async def test_a_priority_rise_shortens_the_deadline_and_tells_the_officer(world
     assert "СРОЧНО" in update.text, update.text
 
     async def shorter() -> bool:
-        return (await world.entry(case["incident_id"]))["ack_deadline"] < before
+        return bool((await world.entry(case["incident_id"]))["ack_deadline"] < before)
 
     await eventually(shorter, "routing shortened the open deadline")
 
 
 async def _status(world: World, incident_id: str, status: str) -> bool:
-    return (await world.incident(incident_id))["status"] == status
+    return bool((await world.incident(incident_id))["status"] == status)
 
 
 async def _assigned(world: World, incident_id: str) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack
 
 import asyncpg
@@ -12,6 +12,7 @@ import pytest
 from intake.main import create_app as intake_app
 from notify.config import NotifySettings
 from notify.main import create_app as notify_app
+from opentelemetry.sdk.trace import ReadableSpan
 from prometheus_client import REGISTRY
 from qorgau_common.auth import create_token
 from qorgau_local.smsc import DevSmsc
@@ -33,6 +34,11 @@ REPORT = {
     "district": "yesil",
     "narrative": "Тест трассировки.",
 }
+
+
+def attributes(span: ReadableSpan) -> Mapping[str, object]:
+    assert span.attributes is not None, span.name  # the SDK gives every span its attributes
+    return span.attributes
 
 
 @pytest.fixture
@@ -87,7 +93,7 @@ async def test_one_report_is_one_trace_through_the_three_services(
     server = next(s for s in spans if s.name == "POST /v1/reports" and s.parent is None)
     trace_id = server.context.trace_id
     in_trace = [s for s in spans if s.context.trace_id == trace_id]
-    services = {s.attributes.get("qorgau.service") for s in in_trace} - {None}
+    services = {attributes(s).get("qorgau.service") for s in in_trace} - {None}
     names = {s.name for s in in_trace}
     assert services >= {"intake", "routing", "notify"}
     assert {
@@ -99,7 +105,7 @@ async def test_one_report_is_one_trace_through_the_three_services(
     } <= names
     # Nothing outside this trace claims to be part of this report's path.
     assert all(
-        s.attributes.get("incident_id") in (None, response.json()["incident_id"]) for s in in_trace
+        attributes(s).get("incident_id") in (None, response.json()["incident_id"]) for s in in_trace
     )
     assert (
         sample("qorgau_outbox_published_total", service="intake", topic="incident.reported.v1")

@@ -6,6 +6,7 @@ import base64
 import json
 
 from faststream.kafka import KafkaBroker, KafkaMessage, TestKafkaBroker
+from faststream.kafka.subscriber.usecase import DefaultSubscriber
 from qorgau_common.consumer import EventConsumer
 from qorgau_common.kafka import subscribe
 from qorgau_common.settings import ServiceSettings
@@ -24,7 +25,12 @@ def make(
     parked: list[bytes] = []
     consumer = EventConsumer(broker, "test", max_attempts=3, backoff_max_s=0.01)
 
-    @subscribe(broker, INCIDENT_REPORTED.name, SETTINGS, "test", description="under test")
+    subscriber = subscribe(
+        broker, INCIDENT_REPORTED.name, SETTINGS, "test", description="under test"
+    )
+    assert isinstance(subscriber, DefaultSubscriber)
+
+    @subscriber
     async def on_reported(msg: KafkaMessage) -> None:
         async def apply(event: IncidentReported) -> None:
             outcome = apply_results.pop(0) if apply_results else None

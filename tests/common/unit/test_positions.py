@@ -16,7 +16,7 @@ class FakeConsumer:
 
     def __init__(self, positions: dict[TopicPartition, int], ends: dict[TopicPartition, int]):
         self.assigned = set(positions)
-        self.positions = dict(positions)
+        self.positions: dict[TopicPartition, int] = dict(positions)
         self.ends = ends
         self.rebalance_on: TopicPartition | None = None
         self.sought: list[TopicPartition] = []
@@ -40,27 +40,27 @@ class FakeConsumer:
 
 async def test_one_partition_past_its_end_rewinds_all_of_them() -> None:
     consumer = FakeConsumer({A: 5, B: 40, C: 3}, {A: 9, B: 7, C: 8})
-    assert await rewind_past_log_end(consumer, "test") == [A, B, C]  # type: ignore[arg-type]
+    assert await rewind_past_log_end(consumer, "test") == [A, B, C]
     assert sorted(consumer.sought) == [A, B, C]
 
 
 async def test_a_rebalance_while_looking_still_rewinds_what_is_still_ours() -> None:
     consumer = FakeConsumer({A: 5, B: 40, C: 3}, {A: 9, B: 7, C: 8})
     consumer.rebalance_on = B
-    assert await rewind_past_log_end(consumer, "test") == [A, B]  # type: ignore[arg-type]
+    assert await rewind_past_log_end(consumer, "test") == [A, B]
     assert sorted(consumer.sought) == [A, B]
 
 
 async def test_a_high_watermark_below_the_last_seen_is_a_lost_log() -> None:
     consumer = FakeConsumer({A: 2, B: 2}, {A: 3, B: 3})
     seen = {A: 3, B: 50}
-    assert await rewind_past_log_end(consumer, "test", seen) == [A, B]  # type: ignore[arg-type]
+    assert await rewind_past_log_end(consumer, "test", seen) == [A, B]
     assert seen == {}  # the new log's marks are learnt afresh
 
 
 async def test_a_live_log_rewinds_nothing_and_its_marks_are_kept() -> None:
     consumer = FakeConsumer({A: 2, B: 3}, {A: 3, B: 3})
     seen: dict[TopicPartition, int] = {}
-    assert await rewind_past_log_end(consumer, "test", seen) == []  # type: ignore[arg-type]
+    assert await rewind_past_log_end(consumer, "test", seen) == []
     assert seen == {A: 3, B: 3}
     assert consumer.sought == []

@@ -13,14 +13,14 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, ViewportSize, expect
 from qorgau_local.console_demo import demo_password
 from qorgau_local.isolated import Isolated
 from qorgau_local.smsc import DevSmsc
 
 pytestmark = pytest.mark.e2e
-WIDE = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+WIDE: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 OPERATOR_TOKEN = {"Authorization": "Bearer qorgau-dev-operator"}
 
 

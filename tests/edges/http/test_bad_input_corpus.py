@@ -256,8 +256,8 @@ async def test_the_corpus_through_every_field_gets_no_5xx_and_stores_nothing_inv
             body = {**officer, "id": f"C-{n}", name: s}
             r = await routing.post("/v1/officers", content=raw_json(body), headers=r_json)
             seen.record(f"POST /v1/officers {name}={s!r}", r)
-        body = {**officer, "id": f"C-{n}-covers", "covers": [s]}
-        r = await routing.post("/v1/officers", content=raw_json(body), headers=r_json)
+        covered = {**officer, "id": f"C-{n}-covers", "covers": [s]}
+        r = await routing.post("/v1/officers", content=raw_json(covered), headers=r_json)
         seen.record(f"POST /v1/officers covers=[{s!r}]", r)
         for name in ("name", "phone"):
             r = await routing.patch(

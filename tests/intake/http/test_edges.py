@@ -182,13 +182,13 @@ def _telegram(date: int) -> dict[str, Any]:
 
 
 def _whatsapp(**message: Any) -> dict[str, Any]:
-    payload = json.loads(json.dumps(WHATSAPP_TEXT))
+    payload: dict[str, Any] = json.loads(json.dumps(WHATSAPP_TEXT))
     payload["entry"][0]["changes"][0]["value"]["messages"][0].update(message)
     return payload
 
 
 def _instagram(timestamp: int | None = None, mid: str | None = None) -> dict[str, Any]:
-    payload = json.loads(json.dumps(INSTAGRAM_TEXT))
+    payload: dict[str, Any] = json.loads(json.dumps(INSTAGRAM_TEXT))
     messaging = payload["entry"][0]["messaging"][0]
     if timestamp is not None:
         messaging["timestamp"] = timestamp

@@ -36,14 +36,19 @@ from tests.intake.support import submit_directly
 
 RUNS = 12
 
+# The downstream events intake records, each about one incident.
+IncidentEvent = (
+    IncidentAssigned | AlertUpdated | AssignmentUpdated | IncidentUnassigned | IncidentResolved
+)
 
-def events_for(incident_id: uuid.UUID, rng: random.Random) -> list[Event]:
+
+def events_for(incident_id: uuid.UUID, rng: random.Random) -> list[IncidentEvent]:
     first = factories.assigned(incident_id=incident_id, correlation_id=incident_id, attempt=1)
     second = factories.assigned(incident_id=incident_id, correlation_id=incident_id, attempt=2)
     notice = factories.assigned(
         incident_id=incident_id, correlation_id=incident_id, purpose="supervisor_notice"
     )
-    pool: list[Event] = [
+    pool: list[IncidentEvent] = [
         first,
         second,
         notice,
@@ -67,7 +72,9 @@ def events_for(incident_id: uuid.UUID, rng: random.Random) -> list[Event]:
     return chosen + rng.sample(chosen, k=min(2, len(chosen)))  # and a few redelivered
 
 
-def moved_to(event: Event, incident_id: uuid.UUID, ids: dict[uuid.UUID, uuid.UUID]) -> Event:
+def moved_to(
+    event: IncidentEvent, incident_id: uuid.UUID, ids: dict[uuid.UUID, uuid.UUID]
+) -> IncidentEvent:
     """The same event for another incident; a redelivery stays a redelivery."""
     new_id = ids.setdefault(event.event_id, uuid.uuid4())
     return event.model_copy(update={"incident_id": incident_id, "event_id": new_id})
@@ -96,6 +103,7 @@ async def state(pool: asyncpg.Pool, incident_id: uuid.UUID) -> tuple[Any, ...]:
         " ORDER BY id",
         incident_id,
     )
+    assert row is not None
     # The opening line aside: the second report of a pair is linked to the first.
     return tuple(row), [tuple(line) for line in lines[1:]]
 

@@ -77,11 +77,11 @@ async def test_assignments_in_sms_out_updates_out_over_the_broker(
             assert via_gateway.provider == "http"
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://notify") as client:
-                answer = await client.post(
+                callback = await client.post(
                     f"{CALLBACK_PATH}?token=s3cret",
                     data={"messageId": via_gateway.provider_message_ids[0], "status": "DELIVRD"},
                 )
-            assert answer.json() == {"accepted": True, "matched": True}
+            assert callback.json() == {"accepted": True, "matched": True}
             await wait_update(kafka, later.assignment_id, "delivered")
         dead = await read_topic(kafka, dlq_name(INCIDENT_ASSIGNED.name), 1)
     assert len(dead) == 1

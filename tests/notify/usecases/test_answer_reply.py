@@ -217,6 +217,7 @@ async def test_routings_word_reaches_the_alert_in_one_statement(
         "SELECT routing_state, status FROM notify.alerts WHERE assignment_id = $1",
         case.assignment_id,
     )
+    assert row is not None
     assert tuple(row) == ("acknowledged", "acknowledged")
 
 
@@ -240,6 +241,7 @@ async def test_a_verdict_and_routings_word_are_one_statement_and_confirm_once(
     assert await follow_assignment(pool, sending.routes, again) == []
     assert notices(primary, PHONE) == ["Принято: ACK2, Есиль, ул. Сыганак 10 кв 5"]
     row = await pool.fetchrow("SELECT verdict FROM notify.replies WHERE id = $1", reply.reply_id)
+    assert row is not None
     assert row["verdict"] == "applied"
 
 

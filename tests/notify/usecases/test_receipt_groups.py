@@ -54,6 +54,7 @@ async def state(pool: asyncpg.Pool, alert_id: uuid.UUID) -> tuple[Any, ...]:
         "SELECT status, reason, delivered_at IS NOT NULL FROM notify.alerts WHERE id = $1",
         alert_id,
     )
+    assert row is not None
     told = [(u.status, u.reason) for u in await updates(pool) if u.alert_id == alert_id]
     return tuple(row), told
 

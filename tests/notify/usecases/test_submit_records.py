@@ -13,6 +13,7 @@ from notify.db.submits import record_submit
 from notify.domain.alert import Alert
 from notify.domain.receipt import Receipt
 from notify.usecases.record_alert import record_alert
+from qorgau_common.db import Connection
 
 from tests.factories import assigned
 from tests.notify.conftest import attempts
@@ -28,9 +29,7 @@ async def claimed(pool: asyncpg.Pool) -> Alert:
     return alert
 
 
-async def attempting(
-    pool: asyncpg.Pool, conn: asyncpg.Connection, *early: str
-) -> tuple[Alert, int]:
+async def attempting(pool: asyncpg.Pool, conn: Connection, *early: str) -> tuple[Alert, int]:
     """A claimed alert with its intent recorded, and receipts parked for `early` ids."""
     alert = await claimed(pool)
     attempt_id = await start_attempt(conn, alert.id, alert.claim_token, "smpp")

@@ -58,7 +58,7 @@ async def api(pool: asyncpg.Pool) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-async def a_case(pool: asyncpg.Pool, **changes: object) -> object:
+async def a_case(pool: asyncpg.Pool, **changes: object) -> IncidentAssigned:
     await assign_incident(pool, report(received_at=datetime.now(ASTANA), **changes), POLICY)
     async with pool.acquire() as conn:
         return (await assigned_events(conn))[-1]

@@ -56,6 +56,7 @@ async def test_resolving_publishes_the_outcome_and_frees_the_officer(pool: async
         "resolved",
         "protective_order_issued",
     )
+    assert row is not None
     assert tuple(row) == ("resolved", "protective_order_issued", NOW)
     assert load == 0
     assert [tuple(a) for a in audit] == [

@@ -61,6 +61,7 @@ async def test_an_import_updates_officers_and_replaces_their_shifts_in_its_windo
             "SELECT starts_at FROM routing.shifts WHERE officer_id = 'YSL-01' ORDER BY starts_at"
         )
     assert (imported.officers, imported.shifts) == (1, 1)
+    assert officer is not None
     assert (officer["phone"], officer["covers"], officer["language"], officer["active"]) == (
         "+77010000001",
         ["nura"],

@@ -61,8 +61,10 @@ async def consume(
 
     message = FakeMessage(tuple(record(n, e) for n, e in enumerate(events)))
     await consumer.consume_batch(
-        message, route, shared=SharedBatches(lambda: pool, TOPICS, inbox="routing")
-    )  # type: ignore[arg-type]
+        message,  # type: ignore[arg-type]
+        route,
+        shared=SharedBatches(lambda: pool, TOPICS, inbox="routing"),
+    )
     assert message.acks == [len(events)]
     return broker
 
@@ -78,7 +80,7 @@ async def transactions_of(pool: asyncpg.Pool, event_ids: list[uuid.UUID]) -> int
 
 
 def fallbacks() -> float:
-    return SHARED_FALLBACKS.labels("routing")._value.get()
+    return float(SHARED_FALLBACKS.labels("routing")._value.get())
 
 
 async def test_a_batch_of_reports_and_answers_commits_as_one_transaction(
