@@ -187,9 +187,7 @@ async def close(
         now,
         reason,
         outcome,
-        incident.incident_id if incident else None,
-        incident.status if incident else None,
-        incident.reason if incident else None,
+        *((incident.incident_id, incident.status, incident.reason) if incident else (None,) * 3),
     )
 
 
